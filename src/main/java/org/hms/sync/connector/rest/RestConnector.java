@@ -1,0 +1,255 @@
+package org.hms.sync.connector.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.hms.sync.config.AuthConfig;
+import org.hms.sync.config.ConnectorConfig;
+import org.hms.sync.config.RouteConfig;
+import org.hms.sync.connector.OutboundRequest;
+import org.hms.sync.delivery.Connector;
+import org.hms.sync.delivery.PushRequest;
+import org.hms.sync.delivery.PushResult;
+import org.hms.sync.json.Json;
+import org.hms.sync.mapping.Mapping;
+import org.hms.sync.mapping.MappingException;
+import org.hms.sync.mapping.MappingInput;
+
+/**
+ * Sends each event as one HTTP request of its route: JSONata-shaped body, {@code Idempotency-Key}
+ * header with the delivery's stable key, auth and configured headers. 2xx is success; network
+ * errors, timeouts, 408, 425, 429 and 5xx are retryable (Retry-After honoured); anything else is
+ * permanent. Redirects are never followed.
+ */
+public final class RestConnector implements Connector {
+  private static final String USER_AGENT = "hms-sync/" + version();
+
+  private final ConnectorConfig config;
+  private final Map<String, Mapping> mappings;
+  private final HttpClient client;
+  private final Clock clock;
+  private final String authorization;
+
+  private RestConnector(
+      ConnectorConfig config, Map<String, Mapping> mappings, HttpClient client, Clock clock) {
+    this.config = config;
+    this.mappings = mappings;
+    this.client = client;
+    this.clock = clock;
+    this.authorization = authorizationHeader(config.auth());
+  }
+
+  /** Compiles every route's mapping; a broken mapping fails here, at start-up. */
+  public static RestConnector create(ConnectorConfig config, Clock clock) {
+    Map<String, Mapping> mappings = new HashMap<>();
+    for (RouteConfig route : config.routes().values()) {
+      if (route.mapping() != null) {
+        mappings.put(route.eventType(), Mapping.compile(route.mapping()));
+      }
+    }
+    HttpClient client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(config.timeouts().connect())
+            .build();
+    return new RestConnector(config, Map.copyOf(mappings), client, clock);
+  }
+
+  @Override
+  public String id() {
+    return config.id();
+  }
+
+  /**
+   * The request this connector sends for an event of this type, given the mapping input. Throws
+   * {@link MappingException} when the mapping fails and {@link MissingExternalIdException} when the
+   * path needs an external id that is not known yet.
+   */
+  public OutboundRequest prepare(String eventType, ObjectNode input, String idempotencyKey) {
+    RouteConfig route =
+        config
+            .route(eventType)
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "connector '" + config.id() + "' has no route for " + eventType));
+    String body = null;
+    Mapping mapping = mappings.get(eventType);
+    if (mapping != null) {
+      JsonNode mapped = mapping.evaluate(input);
+      body = mapped == null ? null : Json.write(mapped);
+    }
+    JsonNode externalId = input.get("externalId");
+    String path =
+        fill(
+            route.path(),
+            input.path("appointment").path("id").asText(),
+            externalId == null || externalId.isNull() ? null : externalId.asText());
+    String base = config.baseUrl().toString();
+    URI uri = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path);
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("User-Agent", USER_AGENT);
+    headers.put("Accept", "application/json");
+    if (body != null) {
+      headers.put("Content-Type", "application/json");
+    }
+    headers.putAll(config.headers());
+    if (authorization != null) {
+      headers.put("Authorization", authorization);
+    }
+    headers.put("Idempotency-Key", idempotencyKey);
+    return new OutboundRequest(route.method(), uri, headers, body);
+  }
+
+  @Override
+  public CompletableFuture<PushResult> push(PushRequest request) {
+    OutboundRequest outbound;
+    try {
+      outbound = prepare(request.event().type(), MappingInput.of(request.event(), request.externalId()),
+          request.idempotencyKey());
+    } catch (MappingException failure) {
+      return CompletableFuture.completedFuture(
+          new PushResult.Permanent(null, "MappingException", failure.getMessage()));
+    } catch (MissingExternalIdException failure) {
+      return CompletableFuture.completedFuture(
+          new PushResult.Permanent(null, "MissingExternalIdException", failure.getMessage()));
+    }
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(outbound.uri())
+            .timeout(config.timeouts().request())
+            .method(
+                outbound.method(),
+                outbound.body() == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(outbound.body()));
+    outbound.headers().forEach(builder::header);
+    Duration ceiling = config.timeouts().request().plus(config.timeouts().connect()).plusSeconds(1);
+    String what = outbound.method() + " " + outbound.uri().getPath();
+    String pointer = config.route(request.event().type()).map(RouteConfig::externalId).orElse(null);
+    return client
+        .sendAsync(builder.build(), HttpResponse.BodyHandlers.ofString())
+        .orTimeout(ceiling.toMillis(), TimeUnit.MILLISECONDS)
+        .handle(
+            (response, failure) ->
+                failure == null
+                    ? classify(response, what, pointer)
+                    : classifyFailure(failure, what));
+  }
+
+  private PushResult classify(HttpResponse<String> response, String what, String pointer) {
+    int status = response.statusCode();
+    if (status >= 200 && status < 300) {
+      return success(response, status, pointer);
+    }
+    String detail = "HTTP " + status + " from " + what + bodyExcerpt(response.body());
+    if (status == 408 || status == 425 || status == 429 || status >= 500) {
+      return new PushResult.Retryable(
+          status,
+          "HttpStatus",
+          detail,
+          RetryAfter.parse(response.headers().firstValue("Retry-After").orElse(null), clock.instant())
+              .orElse(null));
+    }
+    return new PushResult.Permanent(status, "HttpStatus", detail);
+  }
+
+  private PushResult success(HttpResponse<String> response, int status, String pointer) {
+    if (pointer == null) {
+      return new PushResult.Success(status, null, null);
+    }
+    try {
+      JsonNode value = Json.read(response.body()).at(pointer);
+      if (value.isMissingNode() || value.isNull() || value.isContainerNode()) {
+        return new PushResult.Success(
+            status, null, "response has no scalar at " + pointer + "; external id not stored");
+      }
+      return new PushResult.Success(status, value.asText(), null);
+    } catch (RuntimeException unreadable) {
+      return new PushResult.Success(
+          status, null, "response is not JSON; external id at " + pointer + " not stored");
+    }
+  }
+
+  private static PushResult classifyFailure(Throwable failure, String what) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause()
+        : failure;
+    String kind = cause.getClass().getSimpleName();
+    if (cause instanceof HttpTimeoutException || cause instanceof TimeoutException) {
+      return new PushResult.Retryable(null, kind, "timed out: " + what, null);
+    }
+    if (cause instanceof ConnectException) {
+      return new PushResult.Retryable(null, kind, "cannot connect: " + what, null);
+    }
+    return new PushResult.Retryable(
+        null, kind, "network error on " + what + ": " + cause.getMessage(), null);
+  }
+
+  private static String bodyExcerpt(String body) {
+    if (body == null || body.isBlank()) {
+      return "";
+    }
+    String flat = body.replaceAll("\\s+", " ").trim();
+    return ": " + (flat.length() > 300 ? flat.substring(0, 300) + "…" : flat);
+  }
+
+  private static String fill(String template, String appointmentId, String externalId) {
+    String path = template;
+    if (path.contains("{externalId}")) {
+      if (externalId == null) {
+        throw new MissingExternalIdException(
+            "no external id is known for appointment "
+                + appointmentId
+                + " (the create was not delivered, or its response had no id); replay the"
+                + " create first");
+      }
+      path = path.replace("{externalId}", encode(externalId));
+    }
+    return path.replace("{appointmentId}", encode(appointmentId));
+  }
+
+  private static String encode(String segment) {
+    return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  private static String authorizationHeader(AuthConfig auth) {
+    if (auth == null || auth.type() == null || auth.type().equals("none")) {
+      return null;
+    }
+    if (auth.type().equals("bearer")) {
+      return "Bearer " + auth.token();
+    }
+    String pair = auth.username() + ":" + auth.password();
+    return "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String version() {
+    String version = RestConnector.class.getPackage().getImplementationVersion();
+    return version == null ? "dev" : version;
+  }
+
+  /** A route's path needs {externalId} but none is stored for the appointment. */
+  public static final class MissingExternalIdException extends org.hms.sync.SyncException {
+    MissingExternalIdException(String message) {
+      super(message);
+    }
+  }
+}

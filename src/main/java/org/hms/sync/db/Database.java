@@ -1,0 +1,111 @@
+package org.hms.sync.db;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+
+/** The connection pool and the schema migrations of one database (H2 file or PostgreSQL). */
+public final class Database implements AutoCloseable {
+  private final HikariDataSource dataSource;
+  private final Dialect dialect;
+  private final Flyway flyway;
+  private final Transactor transactor;
+
+  private Database(HikariDataSource dataSource, Dialect dialect) {
+    this.dataSource = dataSource;
+    this.dialect = dialect;
+    this.flyway =
+        Flyway.configure()
+            .dataSource(dataSource)
+            .locations("classpath:db/migration")
+            .failOnMissingLocations(true)
+            .load();
+    this.transactor = new Transactor(dataSource, dialect);
+  }
+
+  /** Opens a pool; does not migrate (call {@link #migrate()}). */
+  public static Database open(String url, String user, String password, int maxPoolSize) {
+    Dialect dialect = Dialect.fromJdbcUrl(url);
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(url);
+    if (user != null && !user.isEmpty()) {
+      config.setUsername(user);
+    }
+    if (password != null && !password.isEmpty()) {
+      config.setPassword(password);
+    }
+    config.setMaximumPoolSize(maxPoolSize);
+    config.setPoolName("hms-sync");
+    config.setConnectionTimeout(10_000);
+    config.setInitializationFailTimeout(10_000);
+    config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+    try {
+      return new Database(new HikariDataSource(config), dialect);
+    } catch (RuntimeException failure) {
+      throw new DataAccessException(
+          "cannot connect to the database ("
+              + dialect
+              + "): "
+              + rootMessage(failure)
+              + "; check database.url / HMS_DB_URL, user and password",
+          failure);
+    }
+  }
+
+  /** Applies pending migrations; returns how many ran. Safe to call on every start. */
+  public int migrate() {
+    return flyway.migrate().migrationsExecuted;
+  }
+
+  /** Migrations known to the code but not yet applied to this database. */
+  public int pendingMigrations() {
+    MigrationInfo[] pending = flyway.info().pending();
+    return pending.length;
+  }
+
+  public String schemaVersion() {
+    MigrationInfo current = flyway.info().current();
+    return current == null ? "none" : current.getVersion().getVersion();
+  }
+
+  /** True when a connection can be taken and answers a trivial query. */
+  public boolean isReachable() {
+    try (Connection connection = dataSource.getConnection();
+        Statement statement = connection.createStatement()) {
+      statement.setQueryTimeout(2);
+      return statement.execute("SELECT 1");
+    } catch (SQLException | RuntimeException failure) {
+      return false;
+    }
+  }
+
+  public DataSource dataSource() {
+    return dataSource;
+  }
+
+  public Dialect dialect() {
+    return dialect;
+  }
+
+  public Transactor transactor() {
+    return transactor;
+  }
+
+  @Override
+  public void close() {
+    dataSource.close();
+  }
+
+  private static String rootMessage(Throwable failure) {
+    Throwable root = failure;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getMessage();
+  }
+}

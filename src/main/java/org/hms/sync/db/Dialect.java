@@ -1,0 +1,55 @@
+package org.hms.sync.db;
+
+import java.util.Locale;
+
+/** The few places where H2 and PostgreSQL need different SQL. Everything else is shared. */
+public enum Dialect {
+  H2 {
+    @Override
+    public String skipLockedSuffix() {
+      return "";
+    }
+
+    @Override
+    public String upsertExternalRef() {
+      return "MERGE INTO external_ref (connector_id, appointment_id, external_id, updated_at)"
+          + " KEY (connector_id, appointment_id) VALUES (?, ?, ?, ?)";
+    }
+  },
+  POSTGRESQL {
+    @Override
+    public String skipLockedSuffix() {
+      return " FOR UPDATE SKIP LOCKED";
+    }
+
+    @Override
+    public String upsertExternalRef() {
+      return "INSERT INTO external_ref (connector_id, appointment_id, external_id, updated_at)"
+          + " VALUES (?, ?, ?, ?) ON CONFLICT (connector_id, appointment_id)"
+          + " DO UPDATE SET external_id = EXCLUDED.external_id, updated_at = EXCLUDED.updated_at";
+    }
+  };
+
+  /**
+   * Appended to the claim query. PostgreSQL lets concurrent claimers skip each other's rows; on H2
+   * (one process per file) the conditional claim update alone is enough.
+   */
+  public abstract String skipLockedSuffix();
+
+  /** Parameters: connector id, appointment id, external id, updated at. */
+  public abstract String upsertExternalRef();
+
+  public static Dialect fromJdbcUrl(String url) {
+    String lower = url.toLowerCase(Locale.ROOT);
+    if (lower.startsWith("jdbc:h2:")) {
+      return H2;
+    }
+    if (lower.startsWith("jdbc:postgresql:")) {
+      return POSTGRESQL;
+    }
+    throw new IllegalArgumentException(
+        "unsupported database URL (scheme of '"
+            + url.replaceAll("//[^/@]*@", "//***@")
+            + "'): use jdbc:h2:file:... or jdbc:postgresql://host:port/db");
+  }
+}

@@ -1,0 +1,360 @@
+package org.hms.sync.delivery;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.DoubleSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Claims due deliveries, pushes them through their connectors and records each result durably.
+ *
+ * <p>Two background threads: the dispatcher claims deliveries (woken in-process on every commit,
+ * polling only as a fallback) and starts attempts, up to {@code maxInFlight} at once; the recorder
+ * writes finished attempts to the database in batches. A crash loses nothing: an attempt whose
+ * result was not recorded is attempted again, with the same idempotency key, once its lease ends.
+ *
+ * <p>Tests drive the engine without threads through {@link #runOnce()}.
+ */
+public final class DeliveryEngine implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(DeliveryEngine.class);
+  private static final int RECORD_BATCH = 512;
+
+  /** How the engine runs; see the README for each setting. */
+  public record Settings(
+      String nodeId, int maxInFlight, int batchSize, Duration pollInterval, Duration lease) {}
+
+  private final DeliveryRepository repository;
+  private final Map<String, Connector> connectors;
+  private final Map<String, RetryPolicy> policies;
+  private final Settings settings;
+  private final Clock clock;
+  private final DoubleSupplier random;
+  private final DeliveryObserver observer;
+
+  private final WakeUp dispatcherWake = new WakeUp();
+  private final LinkedBlockingQueue<AttemptResult> finished = new LinkedBlockingQueue<>();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicLong earliestRetry = new AtomicLong(Long.MAX_VALUE);
+  private volatile boolean running;
+  private Thread dispatcher;
+  private Thread recorder;
+
+  public DeliveryEngine(
+      DeliveryRepository repository,
+      Map<String, Connector> connectors,
+      Map<String, RetryPolicy> policies,
+      Settings settings,
+      Clock clock,
+      DoubleSupplier random,
+      DeliveryObserver observer) {
+    this.repository = repository;
+    this.connectors = Map.copyOf(connectors);
+    this.policies = Map.copyOf(policies);
+    this.settings = settings;
+    this.clock = clock;
+    this.random = random;
+    this.observer = observer;
+  }
+
+  public String nodeId() {
+    return settings.nodeId();
+  }
+
+  public synchronized void start() {
+    if (running) {
+      return;
+    }
+    running = true;
+    dispatcher = new Thread(this::dispatchLoop, "hms-delivery-dispatcher");
+    recorder = new Thread(this::recordLoop, "hms-delivery-recorder");
+    dispatcher.setDaemon(true);
+    recorder.setDaemon(true);
+    recorder.start();
+    dispatcher.start();
+    log.info(
+        "delivery engine started on node {} for connectors {} (maxInFlight {}, lease {})",
+        settings.nodeId(),
+        connectors.keySet(),
+        settings.maxInFlight(),
+        settings.lease());
+  }
+
+  /** Asks the dispatcher to look for work now (called after every outbox commit). */
+  public void wakeUp() {
+    dispatcherWake.signal();
+  }
+
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  /**
+   * One synchronous round for tests: claims every due first-in-line delivery (one batch), attempts
+   * them, waits for the results and records them. Returns how many were attempted.
+   */
+  public int runOnce() {
+    List<ClaimedDelivery> claimed =
+        repository.claim(
+            connectors.keySet(), settings.nodeId(), clock.instant(), settings.lease(),
+            settings.batchSize());
+    List<CompletableFuture<AttemptResult>> attempts = new ArrayList<>();
+    for (ClaimedDelivery delivery : claimed) {
+      attempts.add(attempt(delivery));
+    }
+    List<AttemptResult> results = new ArrayList<>();
+    for (CompletableFuture<AttemptResult> attempt : attempts) {
+      results.add(attempt.join());
+    }
+    if (!results.isEmpty()) {
+      record(results);
+    }
+    return claimed.size();
+  }
+
+  private void dispatchLoop() {
+    while (running) {
+      try {
+        int limit = Math.min(settings.batchSize(), settings.maxInFlight() - inFlight.get());
+        int claimed = limit > 0 ? dispatch(limit) : 0;
+        if (claimed > 0 && claimed == limit) {
+          continue;
+        }
+        dispatcherWake.await(untilNextLook());
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException | Error failure) {
+        log.error(
+            "delivery dispatcher round failed; trying again in {}", settings.pollInterval(),
+            failure);
+        sleepQuietly(settings.pollInterval());
+      }
+    }
+  }
+
+  private Duration untilNextLook() {
+    long now = clock.millis();
+    long retryAt = earliestRetry.get();
+    long poll = settings.pollInterval().toMillis();
+    if (retryAt == Long.MAX_VALUE) {
+      return Duration.ofMillis(poll);
+    }
+    long untilRetry = retryAt - now;
+    if (untilRetry <= 0) {
+      earliestRetry.set(Long.MAX_VALUE);
+      return Duration.ZERO;
+    }
+    return Duration.ofMillis(Math.min(poll, untilRetry));
+  }
+
+  private int dispatch(int limit) {
+    List<ClaimedDelivery> claimed =
+        repository.claim(
+            connectors.keySet(), settings.nodeId(), clock.instant(), settings.lease(), limit);
+    for (ClaimedDelivery delivery : claimed) {
+      inFlight.incrementAndGet();
+      attempt(delivery).thenAccept(finished::add);
+    }
+    return claimed.size();
+  }
+
+  private CompletableFuture<AttemptResult> attempt(ClaimedDelivery delivery) {
+    Instant startedAt = clock.instant();
+    long startNanos = System.nanoTime();
+    CompletableFuture<PushResult> pushed;
+    try {
+      pushed = connectors.get(delivery.connectorId()).push(delivery.request());
+    } catch (RuntimeException failure) {
+      pushed = CompletableFuture.failedFuture(failure);
+    }
+    return pushed
+        .handle(
+            (result, failure) ->
+                failure == null
+                    ? result
+                    : new PushResult.Retryable(
+                        null,
+                        rootOf(failure).getClass().getName(),
+                        "connector failed unexpectedly: " + rootOf(failure).getMessage(),
+                        null))
+        .thenApply(
+            result ->
+                decide(
+                    delivery,
+                    result,
+                    startedAt,
+                    clock.instant(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos)));
+  }
+
+  /** Turns a connector's verdict into the delivery's next state. */
+  AttemptResult decide(
+      ClaimedDelivery delivery,
+      PushResult result,
+      Instant startedAt,
+      Instant finishedAt,
+      long durationMs) {
+    if (result instanceof PushResult.Success) {
+      return new AttemptResult(
+          delivery, startedAt, finishedAt, durationMs, result, DeliveryStatus.SUCCEEDED, null,
+          "succeeded");
+    }
+    if (result instanceof PushResult.Retryable retryable) {
+      RetryPolicy policy = policies.getOrDefault(delivery.connectorId(), RetryPolicy.DEFAULT);
+      if (policy.allowsAnotherAfter(delivery.attemptInRun())) {
+        Instant next = finishedAt.plus(policy.backoff(delivery.attemptInRun(), random));
+        if (retryable.notBefore() != null && retryable.notBefore().isAfter(next)) {
+          next = retryable.notBefore();
+        }
+        return new AttemptResult(
+            delivery, startedAt, finishedAt, durationMs, result, DeliveryStatus.RETRYING, next,
+            "retry");
+      }
+    }
+    return new AttemptResult(
+        delivery, startedAt, finishedAt, durationMs, result, DeliveryStatus.DEAD, null, "dead");
+  }
+
+  private void recordLoop() {
+    List<AttemptResult> batch = new ArrayList<>();
+    while (running || inFlight.get() > 0 || !finished.isEmpty()) {
+      try {
+        AttemptResult first = finished.poll(200, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
+        finished.drainTo(batch, RECORD_BATCH - 1);
+        record(batch);
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException | Error failure) {
+        log.error(
+            "could not record {} delivery results; those deliveries will be attempted again"
+                + " (same idempotency key) when their lease of {} ends",
+            batch.size(),
+            settings.lease(),
+            failure);
+      } finally {
+        if (!batch.isEmpty()) {
+          inFlight.addAndGet(-batch.size());
+          batch.clear();
+          dispatcherWake.signal();
+        }
+      }
+    }
+  }
+
+  private void record(List<AttemptResult> results) {
+    int held = repository.record(results, settings.nodeId(), clock.instant());
+    if (held < results.size()) {
+      log.warn(
+          "{} of {} results arrived after their lease ended; another node took those deliveries"
+              + " over (consider a longer engine.lease)",
+          results.size() - held,
+          results.size());
+    }
+    for (AttemptResult result : results) {
+      logAndNotify(result);
+    }
+  }
+
+  private void logAndNotify(AttemptResult result) {
+    ClaimedDelivery claimed = result.claimed();
+    String reason = DeliveryRepository.message(result.result());
+    if (result.newStatus() == DeliveryStatus.RETRYING) {
+      earliestRetry.accumulateAndGet(result.nextAttemptAt().toEpochMilli(), Math::min);
+      log.debug(
+          "delivery {} (connector {}, appointment {}, seq {}) attempt {} failed: {}; next attempt"
+              + " at {}",
+          claimed.deliveryId(), claimed.connectorId(), claimed.event().appointmentId(),
+          claimed.event().sequence(), claimed.attempt(), reason, result.nextAttemptAt());
+    } else if (result.newStatus() == DeliveryStatus.DEAD) {
+      log.warn(
+          "delivery {} (connector {}, appointment {}, seq {}) dead-lettered after attempt {}: {};"
+              + " later events of this appointment for {} are parked until it is replayed or"
+              + " discarded",
+          claimed.deliveryId(), claimed.connectorId(), claimed.event().appointmentId(),
+          claimed.event().sequence(), claimed.attempt(), reason, claimed.connectorId());
+    }
+    try {
+      observer.onAttempt(
+          new AttemptEvent(
+              claimed.deliveryId(),
+              claimed.connectorId(),
+              claimed.event().appointmentId(),
+              claimed.event().sequence(),
+              claimed.event().type(),
+              claimed.event().occurredAt(),
+              claimed.attempt(),
+              result.outcome(),
+              result.result().httpStatus(),
+              result.durationMs(),
+              reason,
+              result.nextAttemptAt(),
+              result.finishedAt()));
+    } catch (RuntimeException failure) {
+      log.warn("delivery observer failed for delivery {}; ignoring", claimed.deliveryId(), failure);
+    }
+  }
+
+  /** Stops claiming, waits up to {@code grace} for attempts in flight to be recorded. */
+  public void stop(Duration grace) {
+    Thread dispatching;
+    Thread recording;
+    synchronized (this) {
+      if (!running) {
+        return;
+      }
+      running = false;
+      dispatching = dispatcher;
+      recording = recorder;
+    }
+    dispatcherWake.signal();
+    try {
+      dispatching.join(grace.toMillis());
+      recording.join(grace.toMillis());
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    if (inFlight.get() > 0) {
+      log.warn(
+          "stopped with {} attempts unrecorded; they will be attempted again after their lease",
+          inFlight.get());
+    }
+  }
+
+  @Override
+  public void close() {
+    stop(Duration.ofSeconds(5));
+  }
+
+  private static Throwable rootOf(Throwable failure) {
+    Throwable root = failure;
+    while ((root instanceof java.util.concurrent.CompletionException
+            || root instanceof java.util.concurrent.ExecutionException)
+        && root.getCause() != null) {
+      root = root.getCause();
+    }
+    return root;
+  }
+
+  private static void sleepQuietly(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

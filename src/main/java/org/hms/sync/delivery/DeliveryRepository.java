@@ -1,0 +1,616 @@
+package org.hms.sync.delivery;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.hms.sync.db.Jdbc;
+import org.hms.sync.db.Transactor;
+import org.hms.sync.outbox.OutboxEvent;
+
+/** SQL for deliveries, the sync log and connector status. One code path for H2 and PostgreSQL. */
+public final class DeliveryRepository {
+  private static final String DELIVERY_COLUMNS =
+      "id, event_id, connector_id, appointment_id, sequence, event_type, status, attempts,"
+          + " next_attempt_at, last_http_status, last_error, created_at, updated_at, completed_at";
+
+  // Due, not leased, and first in line: no earlier unfinished event of the same appointment for
+  // the same connector. This is what keeps per-appointment order while appointments run in
+  // parallel.
+  private static final String SELECT_CLAIMABLE =
+      "SELECT d.id FROM delivery d WHERE d.status IN ('pending', 'retrying')"
+          + " AND d.next_attempt_at <= ? AND (d.locked_until IS NULL OR d.locked_until < ?)"
+          + " AND d.connector_id IN (%s)"
+          + " AND NOT EXISTS (SELECT 1 FROM delivery p WHERE p.connector_id = d.connector_id"
+          + " AND p.appointment_id = d.appointment_id AND p.sequence < d.sequence"
+          + " AND p.status NOT IN ('succeeded', 'discarded'))"
+          + " ORDER BY d.next_attempt_at LIMIT ?";
+
+  private static final String CLAIM =
+      "UPDATE delivery SET locked_by = ?, locked_until = ?, claim_token = ?,"
+          + " attempts = attempts + 1, updated_at = ? WHERE id = ?"
+          + " AND status IN ('pending', 'retrying') AND (locked_until IS NULL OR locked_until < ?)";
+
+  private static final String SELECT_CLAIMED =
+      "SELECT d.id, d.connector_id, d.attempts, d.retry_base, e.id AS event_id,"
+          + " e.appointment_id, e.sequence, e.type, e.occurred_at, e.origin, e.payload,"
+          + " x.external_id FROM delivery d JOIN outbox_event e ON e.id = d.event_id"
+          + " LEFT JOIN external_ref x ON x.connector_id = d.connector_id"
+          + " AND x.appointment_id = d.appointment_id WHERE d.claim_token = ?";
+
+  private static final String FINISH =
+      "UPDATE delivery SET status = ?, next_attempt_at = ?, locked_by = NULL,"
+          + " locked_until = NULL, claim_token = NULL, last_http_status = ?, last_error = ?,"
+          + " updated_at = ?, completed_at = ? WHERE id = ? AND claim_token = ?";
+
+  private static final String PARK_LATER =
+      "UPDATE delivery SET status = 'parked', updated_at = ? WHERE connector_id = ?"
+          + " AND appointment_id = ? AND sequence > ? AND status IN ('pending', 'retrying')";
+
+  private static final String INSERT_ATTEMPT =
+      "INSERT INTO delivery_attempt (delivery_id, connector_id, attempt, node_id, started_at,"
+          + " duration_ms, http_status, outcome, error_class, error_message, next_attempt_at)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+  private final Transactor transactor;
+
+  public DeliveryRepository(Transactor transactor) {
+    this.transactor = transactor;
+  }
+
+  /**
+   * Leases up to {@code limit} first-in-line due deliveries of the given connectors to this node.
+   * Safe to run on several nodes at once: a row is claimed only by the update that finds it free.
+   */
+  List<ClaimedDelivery> claim(
+      Collection<String> connectorIds, String nodeId, Instant now, Duration lease, int limit) {
+    if (connectorIds.isEmpty() || limit < 1) {
+      return List.of();
+    }
+    String token = UUID.randomUUID().toString();
+    return transactor.inTransaction(
+        "claim deliveries",
+        connection -> {
+          List<String> candidates = new ArrayList<>();
+          String placeholders = String.join(", ", java.util.Collections.nCopies(connectorIds.size(), "?"));
+          String sql =
+              String.format(SELECT_CLAIMABLE, placeholders)
+                  + transactor.dialect().skipLockedSuffix();
+          try (PreparedStatement select = connection.prepareStatement(sql)) {
+            int index = 1;
+            Jdbc.setInstant(select, index++, now);
+            Jdbc.setInstant(select, index++, now);
+            for (String connectorId : connectorIds) {
+              select.setString(index++, connectorId);
+            }
+            select.setInt(index, limit);
+            try (ResultSet rows = select.executeQuery()) {
+              while (rows.next()) {
+                candidates.add(rows.getString(1));
+              }
+            }
+          }
+          if (candidates.isEmpty()) {
+            return List.of();
+          }
+          try (PreparedStatement claim = connection.prepareStatement(CLAIM)) {
+            for (String id : candidates) {
+              claim.setString(1, nodeId);
+              Jdbc.setInstant(claim, 2, now.plus(lease));
+              claim.setString(3, token);
+              Jdbc.setInstant(claim, 4, now);
+              claim.setString(5, id);
+              Jdbc.setInstant(claim, 6, now);
+              claim.addBatch();
+            }
+            claim.executeBatch();
+          }
+          List<ClaimedDelivery> claimed = new ArrayList<>(candidates.size());
+          try (PreparedStatement select = connection.prepareStatement(SELECT_CLAIMED)) {
+            select.setString(1, token);
+            try (ResultSet rows = select.executeQuery()) {
+              while (rows.next()) {
+                int attempts = rows.getInt("attempts");
+                OutboxEvent event =
+                    new OutboxEvent(
+                        rows.getString("event_id"),
+                        rows.getString("appointment_id"),
+                        rows.getLong("sequence"),
+                        rows.getString("type"),
+                        Jdbc.getInstant(rows, "occurred_at"),
+                        rows.getString("origin"),
+                        rows.getString("payload"));
+                claimed.add(
+                    new ClaimedDelivery(
+                        rows.getString("id"),
+                        rows.getString("connector_id"),
+                        token,
+                        attempts,
+                        attempts - rows.getInt("retry_base"),
+                        event,
+                        rows.getString("external_id")));
+              }
+            }
+          }
+          return claimed;
+        });
+  }
+
+  /**
+   * Records a batch of finished attempts in one transaction: the sync log rows, the new delivery
+   * states, external ids, parking behind new dead letters, and connector status. A result whose
+   * lease was lost (another node claimed the delivery meanwhile) is logged but changes no state.
+   *
+   * @return how many results still held their lease
+   */
+  int record(List<AttemptResult> results, String nodeId, Instant now) {
+    return transactor.inTransaction(
+        "record delivery results",
+        connection -> {
+          insertAttempts(connection, results, nodeId);
+          int held = finish(connection, results, now);
+          storeExternalIds(connection, results, now);
+          parkBehindDeadLetters(connection, results, now);
+          updateConnectorStatus(connection, results);
+          return held;
+        });
+  }
+
+  private static void insertAttempts(
+      Connection connection, List<AttemptResult> results, String nodeId) throws SQLException {
+    try (PreparedStatement insert = connection.prepareStatement(INSERT_ATTEMPT)) {
+      for (AttemptResult result : results) {
+        insert.setString(1, result.claimed().deliveryId());
+        insert.setString(2, result.claimed().connectorId());
+        insert.setInt(3, result.claimed().attempt());
+        insert.setString(4, nodeId);
+        Jdbc.setInstant(insert, 5, result.startedAt());
+        insert.setLong(6, result.durationMs());
+        Jdbc.setNullableInt(insert, 7, result.result().httpStatus());
+        insert.setString(8, result.outcome());
+        insert.setString(9, Jdbc.clip(errorClass(result.result()), 200));
+        insert.setString(10, Jdbc.clip(message(result.result()), 2000));
+        Jdbc.setInstant(insert, 11, result.nextAttemptAt());
+        insert.addBatch();
+      }
+      insert.executeBatch();
+    }
+  }
+
+  private static int finish(Connection connection, List<AttemptResult> results, Instant now)
+      throws SQLException {
+    try (PreparedStatement update = connection.prepareStatement(FINISH)) {
+      for (AttemptResult result : results) {
+        boolean done = result.newStatus() == DeliveryStatus.SUCCEEDED;
+        update.setString(1, result.newStatus().wire());
+        Jdbc.setInstant(
+            update, 2, result.nextAttemptAt() == null ? now : result.nextAttemptAt());
+        Jdbc.setNullableInt(update, 3, result.result().httpStatus());
+        update.setString(
+            4, result.result() instanceof PushResult.Success ? null : Jdbc.clip(message(result.result()), 2000));
+        Jdbc.setInstant(update, 5, now);
+        Jdbc.setInstant(update, 6, done || result.newStatus() == DeliveryStatus.DEAD ? now : null);
+        update.setString(7, result.claimed().deliveryId());
+        update.setString(8, result.claimed().claimToken());
+        update.addBatch();
+      }
+      int held = 0;
+      for (int count : update.executeBatch()) {
+        held += count > 0 || count == java.sql.Statement.SUCCESS_NO_INFO ? 1 : 0;
+      }
+      return held;
+    }
+  }
+
+  private void storeExternalIds(Connection connection, List<AttemptResult> results, Instant now)
+      throws SQLException {
+    List<AttemptResult> withIds =
+        results.stream()
+            .filter(r -> r.result() instanceof PushResult.Success s && s.externalId() != null)
+            .toList();
+    if (withIds.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement upsert =
+        connection.prepareStatement(transactor.dialect().upsertExternalRef())) {
+      for (AttemptResult result : withIds) {
+        upsert.setString(1, result.claimed().connectorId());
+        upsert.setString(2, result.claimed().event().appointmentId());
+        upsert.setString(3, ((PushResult.Success) result.result()).externalId());
+        Jdbc.setInstant(upsert, 4, now);
+        upsert.addBatch();
+      }
+      upsert.executeBatch();
+    }
+  }
+
+  private static void parkBehindDeadLetters(
+      Connection connection, List<AttemptResult> results, Instant now) throws SQLException {
+    for (AttemptResult result : results) {
+      if (result.newStatus() != DeliveryStatus.DEAD) {
+        continue;
+      }
+      try (PreparedStatement park = connection.prepareStatement(PARK_LATER)) {
+        Jdbc.setInstant(park, 1, now);
+        park.setString(2, result.claimed().connectorId());
+        park.setString(3, result.claimed().event().appointmentId());
+        park.setLong(4, result.claimed().event().sequence());
+        park.executeUpdate();
+      }
+    }
+  }
+
+  private static void updateConnectorStatus(Connection connection, List<AttemptResult> results)
+      throws SQLException {
+    Map<String, Instant> lastSuccess = new HashMap<>();
+    Map<String, AttemptResult> lastFailure = new HashMap<>();
+    for (AttemptResult result : results) {
+      String connectorId = result.claimed().connectorId();
+      if (result.result() instanceof PushResult.Success) {
+        lastSuccess.merge(connectorId, result.finishedAt(), (a, b) -> a.isAfter(b) ? a : b);
+      } else {
+        lastFailure.merge(
+            connectorId, result, (a, b) -> a.finishedAt().isAfter(b.finishedAt()) ? a : b);
+      }
+    }
+    for (String connectorId : union(lastSuccess.keySet(), lastFailure.keySet())) {
+      ensureConnectorStatusRow(connection, connectorId);
+      if (lastSuccess.containsKey(connectorId)) {
+        try (PreparedStatement update =
+            connection.prepareStatement(
+                "UPDATE connector_status SET last_success_at = ? WHERE connector_id = ?")) {
+          Jdbc.setInstant(update, 1, lastSuccess.get(connectorId));
+          update.setString(2, connectorId);
+          update.executeUpdate();
+        }
+      }
+      AttemptResult failure = lastFailure.get(connectorId);
+      if (failure != null) {
+        try (PreparedStatement update =
+            connection.prepareStatement(
+                "UPDATE connector_status SET last_error_at = ?, last_error = ?"
+                    + " WHERE connector_id = ?")) {
+          Jdbc.setInstant(update, 1, failure.finishedAt());
+          update.setString(2, Jdbc.clip(message(failure.result()), 2000));
+          update.setString(3, connectorId);
+          update.executeUpdate();
+        }
+      }
+    }
+  }
+
+  private static void ensureConnectorStatusRow(Connection connection, String connectorId)
+      throws SQLException {
+    try (PreparedStatement select =
+        connection.prepareStatement("SELECT 1 FROM connector_status WHERE connector_id = ?")) {
+      select.setString(1, connectorId);
+      try (ResultSet rows = select.executeQuery()) {
+        if (rows.next()) {
+          return;
+        }
+      }
+    }
+    try (PreparedStatement insert =
+        connection.prepareStatement("INSERT INTO connector_status (connector_id) VALUES (?)")) {
+      insert.setString(1, connectorId);
+      insert.executeUpdate();
+    } catch (SQLException raced) {
+      if (raced.getSQLState() == null || !raced.getSQLState().startsWith("23")) {
+        throw raced;
+      }
+    }
+  }
+
+  private static java.util.Set<String> union(java.util.Set<String> a, java.util.Set<String> b) {
+    java.util.Set<String> all = new java.util.TreeSet<>(a);
+    all.addAll(b);
+    return all;
+  }
+
+  static String errorClass(PushResult result) {
+    if (result instanceof PushResult.Retryable retryable) {
+      return retryable.errorClass();
+    }
+    if (result instanceof PushResult.Permanent permanent) {
+      return permanent.errorClass();
+    }
+    return null;
+  }
+
+  static String message(PushResult result) {
+    if (result instanceof PushResult.Retryable retryable) {
+      return retryable.reason();
+    }
+    if (result instanceof PushResult.Permanent permanent) {
+      return permanent.reason();
+    }
+    return ((PushResult.Success) result).note();
+  }
+
+  /** Dead letter (or discarded) back to pending, with a fresh retry budget; unparks followers. */
+  public boolean replay(String deliveryId, Instant now) {
+    return transactor.inTransaction("replay delivery", c -> replay(c, deliveryId, now));
+  }
+
+  /** Replays every dead letter, optionally of one connector; returns how many. */
+  public int replayAll(String connectorId, Instant now) {
+    return transactor.inTransaction(
+        "replay dead deliveries",
+        connection -> {
+          List<String> ids = new ArrayList<>();
+          String sql =
+              "SELECT id FROM delivery WHERE status = 'dead'"
+                  + (connectorId == null ? "" : " AND connector_id = ?")
+                  + " ORDER BY connector_id, appointment_id, sequence";
+          try (PreparedStatement select = connection.prepareStatement(sql)) {
+            if (connectorId != null) {
+              select.setString(1, connectorId);
+            }
+            try (ResultSet rows = select.executeQuery()) {
+              while (rows.next()) {
+                ids.add(rows.getString(1));
+              }
+            }
+          }
+          int replayed = 0;
+          for (String id : ids) {
+            replayed += replay(connection, id, now) ? 1 : 0;
+          }
+          return replayed;
+        });
+  }
+
+  private static boolean replay(Connection connection, String deliveryId, Instant now)
+      throws SQLException {
+    Optional<Delivery> delivery = find(connection, deliveryId);
+    if (delivery.isEmpty()
+        || (delivery.get().status() != DeliveryStatus.DEAD
+            && delivery.get().status() != DeliveryStatus.DISCARDED)) {
+      return false;
+    }
+    try (PreparedStatement update =
+        connection.prepareStatement(
+            "UPDATE delivery SET status = 'pending', next_attempt_at = ?, retry_base = attempts,"
+                + " completed_at = NULL, locked_by = NULL, locked_until = NULL,"
+                + " claim_token = NULL, updated_at = ? WHERE id = ? AND status IN ('dead', 'discarded')")) {
+      Jdbc.setInstant(update, 1, now);
+      Jdbc.setInstant(update, 2, now);
+      update.setString(3, deliveryId);
+      if (update.executeUpdate() == 0) {
+        return false;
+      }
+    }
+    unpark(connection, delivery.get(), now);
+    return true;
+  }
+
+  /** Drops a dead letter for good; followers of the same appointment are released. */
+  public boolean discard(String deliveryId, Instant now) {
+    return transactor.inTransaction(
+        "discard delivery",
+        connection -> {
+          Optional<Delivery> delivery = find(connection, deliveryId);
+          if (delivery.isEmpty() || delivery.get().status() != DeliveryStatus.DEAD) {
+            return false;
+          }
+          try (PreparedStatement update =
+              connection.prepareStatement(
+                  "UPDATE delivery SET status = 'discarded', completed_at = ?, updated_at = ?"
+                      + " WHERE id = ? AND status = 'dead'")) {
+            Jdbc.setInstant(update, 1, now);
+            Jdbc.setInstant(update, 2, now);
+            update.setString(3, deliveryId);
+            if (update.executeUpdate() == 0) {
+              return false;
+            }
+          }
+          unpark(connection, delivery.get(), now);
+          return true;
+        });
+  }
+
+  private static void unpark(Connection connection, Delivery delivery, Instant now)
+      throws SQLException {
+    try (PreparedStatement update =
+        connection.prepareStatement(
+            "UPDATE delivery SET status = 'pending', next_attempt_at = ?, updated_at = ?"
+                + " WHERE connector_id = ? AND appointment_id = ? AND status = 'parked'")) {
+      Jdbc.setInstant(update, 1, now);
+      Jdbc.setInstant(update, 2, now);
+      update.setString(3, delivery.connectorId());
+      update.setString(4, delivery.appointmentId());
+      update.executeUpdate();
+    }
+  }
+
+  public Optional<Delivery> find(String deliveryId) {
+    return transactor.inTransaction("find delivery", c -> find(c, deliveryId));
+  }
+
+  private static Optional<Delivery> find(Connection connection, String deliveryId)
+      throws SQLException {
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT " + DELIVERY_COLUMNS + " FROM delivery WHERE id = ?")) {
+      select.setString(1, deliveryId);
+      try (ResultSet rows = select.executeQuery()) {
+        return rows.next() ? Optional.of(readDelivery(rows)) : Optional.empty();
+      }
+    }
+  }
+
+  /** Deliveries matching the filters (each may be null), oldest first. */
+  public List<Delivery> list(
+      DeliveryStatus status, String connectorId, String appointmentId, int limit) {
+    StringBuilder sql =
+        new StringBuilder("SELECT ").append(DELIVERY_COLUMNS).append(" FROM delivery WHERE 1 = 1");
+    List<String> parameters = new ArrayList<>();
+    if (status != null) {
+      sql.append(" AND status = ?");
+      parameters.add(status.wire());
+    }
+    if (connectorId != null) {
+      sql.append(" AND connector_id = ?");
+      parameters.add(connectorId);
+    }
+    if (appointmentId != null) {
+      sql.append(" AND appointment_id = ?");
+      parameters.add(appointmentId);
+    }
+    sql.append(" ORDER BY created_at, appointment_id, sequence, connector_id LIMIT ?");
+    return transactor.inTransaction(
+        "list deliveries",
+        connection -> {
+          try (PreparedStatement select = connection.prepareStatement(sql.toString())) {
+            int index = 1;
+            for (String parameter : parameters) {
+              select.setString(index++, parameter);
+            }
+            select.setInt(index, limit);
+            List<Delivery> result = new ArrayList<>();
+            try (ResultSet rows = select.executeQuery()) {
+              while (rows.next()) {
+                result.add(readDelivery(rows));
+              }
+            }
+            return result;
+          }
+        });
+  }
+
+  /** The sync log of one delivery, in order. */
+  public List<Attempt> attempts(String deliveryId) {
+    return transactor.inTransaction(
+        "list attempts",
+        connection -> {
+          try (PreparedStatement select =
+              connection.prepareStatement(
+                  "SELECT attempt, node_id, started_at, duration_ms, http_status, outcome,"
+                      + " error_class, error_message, next_attempt_at FROM delivery_attempt"
+                      + " WHERE delivery_id = ? ORDER BY id")) {
+            select.setString(1, deliveryId);
+            List<Attempt> result = new ArrayList<>();
+            try (ResultSet rows = select.executeQuery()) {
+              while (rows.next()) {
+                result.add(
+                    new Attempt(
+                        rows.getInt("attempt"),
+                        rows.getString("node_id"),
+                        Jdbc.getInstant(rows, "started_at"),
+                        rows.getLong("duration_ms"),
+                        Jdbc.getNullableInt(rows, "http_status"),
+                        rows.getString("outcome"),
+                        rows.getString("error_class"),
+                        rows.getString("error_message"),
+                        Jdbc.getInstant(rows, "next_attempt_at")));
+              }
+            }
+            return result;
+          }
+        });
+  }
+
+  /** Backlog and last success/error for each of the given connectors. */
+  public Map<String, ConnectorStats> stats(Collection<String> connectorIds) {
+    return transactor.inTransaction(
+        "connector stats",
+        connection -> {
+          Map<String, long[]> counts = new HashMap<>();
+          Map<String, Instant> oldest = new HashMap<>();
+          try (PreparedStatement select =
+              connection.prepareStatement(
+                  "SELECT connector_id, status, COUNT(*) AS n, MIN(created_at) AS oldest"
+                      + " FROM delivery WHERE status IN ('pending', 'retrying', 'parked', 'dead')"
+                      + " GROUP BY connector_id, status")) {
+            try (ResultSet rows = select.executeQuery()) {
+              while (rows.next()) {
+                String connectorId = rows.getString("connector_id");
+                DeliveryStatus status = DeliveryStatus.fromWire(rows.getString("status"));
+                long[] perStatus = counts.computeIfAbsent(connectorId, k -> new long[4]);
+                perStatus[slot(status)] = rows.getLong("n");
+                if (status != DeliveryStatus.DEAD) {
+                  Instant since = Jdbc.getInstant(rows, "oldest");
+                  oldest.merge(connectorId, since, (a, b) -> a.isBefore(b) ? a : b);
+                }
+              }
+            }
+          }
+          Map<String, Object[]> health = new HashMap<>();
+          try (PreparedStatement select =
+              connection.prepareStatement(
+                  "SELECT connector_id, last_success_at, last_error_at, last_error"
+                      + " FROM connector_status")) {
+            try (ResultSet rows = select.executeQuery()) {
+              while (rows.next()) {
+                health.put(
+                    rows.getString("connector_id"),
+                    new Object[] {
+                      Jdbc.getInstant(rows, "last_success_at"),
+                      Jdbc.getInstant(rows, "last_error_at"),
+                      rows.getString("last_error")
+                    });
+              }
+            }
+          }
+          Map<String, ConnectorStats> result = new LinkedHashMap<>();
+          for (String connectorId : connectorIds) {
+            long[] perStatus = counts.getOrDefault(connectorId, new long[4]);
+            Object[] last = health.getOrDefault(connectorId, new Object[3]);
+            result.put(
+                connectorId,
+                new ConnectorStats(
+                    connectorId,
+                    perStatus[0],
+                    perStatus[1],
+                    perStatus[2],
+                    perStatus[3],
+                    oldest.get(connectorId),
+                    (Instant) last[0],
+                    (Instant) last[1],
+                    (String) last[2]));
+          }
+          return result;
+        });
+  }
+
+  private static int slot(DeliveryStatus status) {
+    switch (status) {
+      case PENDING:
+        return 0;
+      case RETRYING:
+        return 1;
+      case PARKED:
+        return 2;
+      default:
+        return 3;
+    }
+  }
+
+  private static Delivery readDelivery(ResultSet rows) throws SQLException {
+    return new Delivery(
+        rows.getString("id"),
+        rows.getString("event_id"),
+        rows.getString("connector_id"),
+        rows.getString("appointment_id"),
+        rows.getLong("sequence"),
+        rows.getString("event_type"),
+        DeliveryStatus.fromWire(rows.getString("status")),
+        rows.getInt("attempts"),
+        Jdbc.getInstant(rows, "next_attempt_at"),
+        Jdbc.getNullableInt(rows, "last_http_status"),
+        rows.getString("last_error"),
+        Jdbc.getInstant(rows, "created_at"),
+        Jdbc.getInstant(rows, "updated_at"),
+        Jdbc.getInstant(rows, "completed_at"));
+  }
+}

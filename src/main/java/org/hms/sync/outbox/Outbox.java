@@ -1,0 +1,90 @@
+package org.hms.sync.outbox;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.hms.sync.db.Jdbc;
+
+/**
+ * Writes events and fans them out: one delivery per subscribed connector, in the caller's
+ * transaction, so a change and its deliveries commit or vanish together.
+ */
+public final class Outbox {
+  private static final String INSERT_EVENT =
+      "INSERT INTO outbox_event (id, appointment_id, sequence, type, occurred_at, origin, payload)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?)";
+
+  // A new event is parked at once when an earlier one of the same appointment is dead or parked.
+  private static final String INSERT_DELIVERY =
+      "INSERT INTO delivery (id, event_id, connector_id, appointment_id, sequence, event_type,"
+          + " status, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?,"
+          + " CASE WHEN EXISTS (SELECT 1 FROM delivery p WHERE p.connector_id = ?"
+          + " AND p.appointment_id = ? AND p.status IN ('dead', 'parked'))"
+          + " THEN 'parked' ELSE 'pending' END, ?, ?, ?)";
+
+  private final Map<String, List<String>> subscribersByType;
+  private final List<Runnable> commitListeners = new CopyOnWriteArrayList<>();
+
+  /** @param subscribersByType event type to the ids of the connectors that take it */
+  public Outbox(Map<String, List<String>> subscribersByType) {
+    this.subscribersByType = Map.copyOf(subscribersByType);
+  }
+
+  /** Connectors that receive an event of this type from this origin (never the origin itself). */
+  public List<String> subscribers(String eventType, String origin) {
+    return subscribersByType.getOrDefault(eventType, List.of()).stream()
+        .filter(connectorId -> !connectorId.equals(origin))
+        .toList();
+  }
+
+  /** Inserts the event and its deliveries on the caller's connection (inside its transaction). */
+  public void append(Connection connection, OutboxEvent event) throws SQLException {
+    try (PreparedStatement insert = connection.prepareStatement(INSERT_EVENT)) {
+      insert.setString(1, event.id());
+      insert.setString(2, event.appointmentId());
+      insert.setLong(3, event.sequence());
+      insert.setString(4, event.type());
+      Jdbc.setInstant(insert, 5, event.occurredAt());
+      insert.setString(6, event.origin());
+      insert.setString(7, event.payload());
+      insert.executeUpdate();
+    }
+    List<String> connectors = subscribers(event.type(), event.origin());
+    if (connectors.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement insert = connection.prepareStatement(INSERT_DELIVERY)) {
+      for (String connectorId : connectors) {
+        insert.setString(1, UUID.randomUUID().toString());
+        insert.setString(2, event.id());
+        insert.setString(3, connectorId);
+        insert.setString(4, event.appointmentId());
+        insert.setLong(5, event.sequence());
+        insert.setString(6, event.type());
+        insert.setString(7, connectorId);
+        insert.setString(8, event.appointmentId());
+        Jdbc.setInstant(insert, 9, event.occurredAt());
+        Jdbc.setInstant(insert, 10, event.occurredAt());
+        Jdbc.setInstant(insert, 11, event.occurredAt());
+        insert.addBatch();
+      }
+      insert.executeBatch();
+    }
+  }
+
+  /** Registers a callback run after a transaction that appended events has committed. */
+  public void onCommit(Runnable listener) {
+    commitListeners.add(listener);
+  }
+
+  /** Tells listeners (the delivery engine) that new events are committed. */
+  public void committed() {
+    for (Runnable listener : commitListeners) {
+      listener.run();
+    }
+  }
+}

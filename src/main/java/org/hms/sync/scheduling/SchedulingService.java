@@ -1,0 +1,379 @@
+package org.hms.sync.scheduling;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.hms.sync.db.Transactor;
+import org.hms.sync.outbox.EventTypes;
+import org.hms.sync.outbox.Outbox;
+import org.hms.sync.outbox.OutboxEvent;
+
+/**
+ * The EMR scheduling commands. Each command runs in one transaction that changes the appointment,
+ * keeps slot capacity and appends the event to the outbox: all of it commits, or none of it. A
+ * refused command throws a {@link SchedulingException} and changes nothing.
+ */
+public final class SchedulingService {
+  private static final int MAX_LIST = 1000;
+
+  private final Transactor transactor;
+  private final SchedulingRepository repository = new SchedulingRepository();
+  private final Outbox outbox;
+  private final SnapshotEncoder encoder;
+  private final Clock clock;
+
+  public SchedulingService(
+      Transactor transactor, Outbox outbox, SnapshotEncoder encoder, Clock clock) {
+    this.transactor = transactor;
+    this.outbox = outbox;
+    this.encoder = encoder;
+    this.clock = clock;
+  }
+
+  public Patient createPatient(String mrn, String givenName, String familyName, LocalDate birthDate) {
+    requireText("mrn", mrn, 64);
+    requireText("givenName", givenName, 200);
+    requireText("familyName", familyName, 200);
+    if (birthDate == null) {
+      throw new SchedulingException.Invalid("birthDate is required (YYYY-MM-DD)");
+    }
+    if (birthDate.isAfter(LocalDate.now(clock))) {
+      throw new SchedulingException.Invalid("birthDate lies in the future");
+    }
+    Patient patient = new Patient(newId(), mrn, givenName, familyName, birthDate);
+    return transactor.inTransaction(
+        "create patient",
+        connection -> {
+          if (repository.mrnExists(connection, mrn)) {
+            throw new SchedulingException.Conflict("a patient with this mrn already exists");
+          }
+          repository.insertPatient(connection, patient, now());
+          return patient;
+        });
+  }
+
+  public Optional<Patient> findPatient(String id) {
+    return transactor.inTransaction("find patient", c -> repository.findPatient(c, id));
+  }
+
+  public Location createLocation(String code, String name) {
+    requireText("code", code, 64);
+    requireText("name", name, 200);
+    Location location = new Location(newId(), code, name);
+    return transactor.inTransaction(
+        "create location",
+        connection -> {
+          if (repository.locationCodeExists(connection, code)) {
+            throw new SchedulingException.Conflict(
+                "a location with code '" + code + "' already exists");
+          }
+          repository.insertLocation(connection, location, now());
+          return location;
+        });
+  }
+
+  public Optional<Location> findLocation(String id) {
+    return transactor.inTransaction("find location", c -> repository.findLocation(c, id));
+  }
+
+  public Slot createSlot(String locationId, Instant start, Instant end, int capacity) {
+    requireText("locationId", locationId, 36);
+    if (start == null || end == null) {
+      throw new SchedulingException.Invalid(
+          "start and end are required ISO-8601 instants, e.g. 2027-03-01T09:00:00Z");
+    }
+    if (!end.isAfter(start)) {
+      throw new SchedulingException.Invalid(
+          "end (" + end + ") must be after start (" + start + ")");
+    }
+    if (capacity < 1 || capacity > 10_000) {
+      throw new SchedulingException.Invalid(
+          "capacity must be between 1 and 10000, was " + capacity);
+    }
+    Slot slot = new Slot(newId(), locationId, start, end, capacity, 0);
+    return transactor.inTransaction(
+        "create slot",
+        connection -> {
+          if (repository.findLocation(connection, locationId).isEmpty()) {
+            throw new SchedulingException.NotFound("location", locationId);
+          }
+          repository.insertSlot(connection, slot, now());
+          return slot;
+        });
+  }
+
+  public Optional<Slot> findSlot(String id) {
+    return transactor.inTransaction("find slot", c -> repository.findSlot(c, id));
+  }
+
+  public Optional<Appointment> findAppointment(String id) {
+    return transactor.inTransaction("find appointment", c -> repository.findAppointment(c, id));
+  }
+
+  public Optional<AppointmentSnapshot> findSnapshot(String id) {
+    return transactor.inTransaction(
+        "find appointment",
+        connection -> {
+          Optional<Appointment> appointment = repository.findAppointment(connection, id);
+          if (appointment.isEmpty()) {
+            return Optional.empty();
+          }
+          return Optional.of(snapshot(connection, appointment.get()));
+        });
+  }
+
+  public List<Appointment> listAppointments(String patientId, AppointmentStatus status, int limit) {
+    int bounded = Math.max(1, Math.min(limit, MAX_LIST));
+    return transactor.inTransaction(
+        "list appointments",
+        connection -> repository.listAppointments(connection, patientId, status, bounded));
+  }
+
+  /** Books the patient into the slot. Throws SlotFull when no place is left. */
+  public Appointment book(String patientId, String slotId, String origin) {
+    requireText("patientId", patientId, 36);
+    requireText("slotId", slotId, 36);
+    Appointment booked =
+        transactor.inTransaction(
+            "book appointment",
+            connection -> {
+              repository
+                  .findPatient(connection, patientId)
+                  .orElseThrow(() -> new SchedulingException.NotFound("patient", patientId));
+              Slot slot =
+                  repository
+                      .findSlot(connection, slotId)
+                      .orElseThrow(() -> new SchedulingException.NotFound("slot", slotId));
+              if (!repository.takePlace(connection, slotId)) {
+                throw new SchedulingException.SlotFull(slotId, slot.capacity());
+              }
+              Instant now = now();
+              Appointment appointment =
+                  new Appointment(
+                      newId(),
+                      patientId,
+                      slotId,
+                      slot.locationId(),
+                      slot.start(),
+                      slot.end(),
+                      AppointmentStatus.BOOKED,
+                      1,
+                      now,
+                      null,
+                      null);
+              repository.insertAppointment(connection, appointment, now);
+              appendEvent(connection, appointment, 1, EventTypes.CREATED, origin);
+              return appointment;
+            });
+    outbox.committed();
+    return booked;
+  }
+
+  /** Moves a booked appointment to another slot, atomically: the new place or nothing. */
+  public Appointment reschedule(
+      String appointmentId, String slotId, Long expectedVersion, String origin) {
+    requireText("slotId", slotId, 36);
+    Appointment moved =
+        transactor.inTransaction(
+            "reschedule appointment",
+            connection -> {
+              SchedulingRepository.Stored stored =
+                  lockForChange(connection, appointmentId, expectedVersion, "rescheduled");
+              Appointment current = stored.appointment();
+              if (current.slotId().equals(slotId)) {
+                throw new SchedulingException.Conflict(
+                    "appointment '" + appointmentId + "' is already in slot '" + slotId + "'");
+              }
+              Slot target =
+                  repository
+                      .findSlot(connection, slotId)
+                      .orElseThrow(() -> new SchedulingException.NotFound("slot", slotId));
+              // Touch the two slot rows in id order so opposite reschedules cannot deadlock.
+              if (slotId.compareTo(current.slotId()) < 0) {
+                takeOrThrow(connection, target);
+                repository.releasePlace(connection, current.slotId());
+              } else {
+                repository.releasePlace(connection, current.slotId());
+                takeOrThrow(connection, target);
+              }
+              Appointment changed =
+                  new Appointment(
+                      current.id(),
+                      current.patientId(),
+                      target.id(),
+                      target.locationId(),
+                      target.start(),
+                      target.end(),
+                      AppointmentStatus.BOOKED,
+                      current.version() + 1,
+                      now(),
+                      null,
+                      null);
+              long sequence = stored.eventSequence() + 1;
+              repository.updateAppointment(connection, changed, sequence);
+              appendEvent(connection, changed, sequence, EventTypes.RESCHEDULED, origin);
+              return changed;
+            });
+    outbox.committed();
+    return moved;
+  }
+
+  /** Cancels a booked appointment and frees its place in the slot. */
+  public Appointment cancel(String appointmentId, String reason, Long expectedVersion, String origin) {
+    if (reason != null && reason.length() > 500) {
+      throw new SchedulingException.Invalid("reason is longer than 500 characters");
+    }
+    Appointment cancelled =
+        transactor.inTransaction(
+            "cancel appointment",
+            connection -> {
+              SchedulingRepository.Stored stored =
+                  lockForChange(connection, appointmentId, expectedVersion, "cancelled");
+              Appointment current = stored.appointment();
+              repository.releasePlace(connection, current.slotId());
+              Appointment changed =
+                  withState(current, AppointmentStatus.CANCELLED, reason, null);
+              long sequence = stored.eventSequence() + 1;
+              repository.updateAppointment(connection, changed, sequence);
+              appendEvent(connection, changed, sequence, EventTypes.CANCELLED, origin);
+              return changed;
+            });
+    outbox.committed();
+    return cancelled;
+  }
+
+  /** Marks a booked appointment as completed, with the dose given if any. */
+  public Appointment complete(
+      String appointmentId, Immunization immunization, Long expectedVersion, String origin) {
+    if (immunization != null) {
+      requireText("immunization.cvxCode", immunization.cvxCode(), 16);
+    }
+    Appointment completed =
+        transactor.inTransaction(
+            "complete appointment",
+            connection -> {
+              SchedulingRepository.Stored stored =
+                  lockForChange(connection, appointmentId, expectedVersion, "completed");
+              Appointment current = stored.appointment();
+              Immunization given = immunization;
+              if (given != null && given.administeredAt() == null) {
+                given =
+                    new Immunization(
+                        given.cvxCode(),
+                        given.lotNumber(),
+                        given.dose(),
+                        given.manufacturer(),
+                        given.route(),
+                        given.site(),
+                        now());
+              }
+              Appointment changed = withState(current, AppointmentStatus.COMPLETED, null, given);
+              long sequence = stored.eventSequence() + 1;
+              repository.updateAppointment(connection, changed, sequence);
+              appendEvent(connection, changed, sequence, EventTypes.COMPLETED, origin);
+              return changed;
+            });
+    outbox.committed();
+    return completed;
+  }
+
+  private SchedulingRepository.Stored lockForChange(
+      Connection connection, String appointmentId, Long expectedVersion, String verb)
+      throws SQLException {
+    SchedulingRepository.Stored stored =
+        repository
+            .lockAppointment(connection, appointmentId)
+            .orElseThrow(() -> new SchedulingException.NotFound("appointment", appointmentId));
+    Appointment current = stored.appointment();
+    if (expectedVersion != null && expectedVersion != current.version()) {
+      throw new SchedulingException.VersionMismatch(
+          appointmentId, expectedVersion, current.version());
+    }
+    if (current.status() != AppointmentStatus.BOOKED) {
+      throw new SchedulingException.Conflict(
+          "appointment '"
+              + appointmentId
+              + "' is "
+              + current.status().wire()
+              + "; only booked appointments can be "
+              + verb);
+    }
+    return stored;
+  }
+
+  private void takeOrThrow(Connection connection, Slot slot) throws SQLException {
+    if (!repository.takePlace(connection, slot.id())) {
+      throw new SchedulingException.SlotFull(slot.id(), slot.capacity());
+    }
+  }
+
+  private Appointment withState(
+      Appointment current, AppointmentStatus status, String reason, Immunization immunization) {
+    return new Appointment(
+        current.id(),
+        current.patientId(),
+        current.slotId(),
+        current.locationId(),
+        current.start(),
+        current.end(),
+        status,
+        current.version() + 1,
+        now(),
+        reason,
+        immunization);
+  }
+
+  private void appendEvent(
+      Connection connection, Appointment appointment, long sequence, String type, String origin)
+      throws SQLException {
+    AppointmentSnapshot snapshot = snapshot(connection, appointment);
+    outbox.append(
+        connection,
+        new OutboxEvent(
+            newId(),
+            appointment.id(),
+            sequence,
+            type,
+            appointment.updatedAt(),
+            origin,
+            encoder.encode(snapshot)));
+  }
+
+  private AppointmentSnapshot snapshot(Connection connection, Appointment appointment)
+      throws SQLException {
+    Patient patient =
+        repository
+            .findPatient(connection, appointment.patientId())
+            .orElseThrow(() -> new SchedulingException.NotFound("patient", appointment.patientId()));
+    Location location =
+        repository
+            .findLocation(connection, appointment.locationId())
+            .orElseThrow(
+                () -> new SchedulingException.NotFound("location", appointment.locationId()));
+    return new AppointmentSnapshot(appointment, patient, location);
+  }
+
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
+  }
+
+  private static String newId() {
+    return UUID.randomUUID().toString();
+  }
+
+  private static void requireText(String field, String value, int maxLength) {
+    if (value == null || value.isBlank()) {
+      throw new SchedulingException.Invalid(field + " is required");
+    }
+    if (value.length() > maxLength) {
+      throw new SchedulingException.Invalid(
+          field + " is longer than " + maxLength + " characters");
+    }
+  }
+}
