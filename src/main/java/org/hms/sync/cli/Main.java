@@ -1,5 +1,59 @@
 package org.hms.sync.cli;
 
-public final class Main {
-  public static void main(String[] args) {}
+import org.hms.sync.SyncException;
+import org.hms.sync.config.ConfigException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code hms-sync} command line. */
+@Command(
+    name = "hms-sync",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Keeps the EMR appointment calendar in lockstep with external systems.",
+    subcommands = {
+      ServeCommand.class,
+      DemoCommand.class,
+      MigrateCommand.class,
+      StatusCommand.class,
+      ReplayCommand.class,
+      MappingCommand.class,
+      SimulateIisCommand.class,
+      BenchCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class Main implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs a command line and returns its exit code (2 for bad configuration or usage). */
+  public static int run(String... args) {
+    CommandLine commandLine = new CommandLine(new Main());
+    commandLine.setExecutionExceptionHandler(
+        (failure, line, parsed) -> {
+          if (failure instanceof ConfigException || failure instanceof SyncException) {
+            line.getErr().println("error: " + failure.getMessage());
+            return failure instanceof ConfigException ? 2 : 1;
+          }
+          throw failure;
+        });
+    return commandLine.execute(args);
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  /** Version from the jar manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"hms-sync " + (version == null ? "dev" : version)};
+    }
+  }
 }

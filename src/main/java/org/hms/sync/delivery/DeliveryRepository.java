@@ -337,6 +337,23 @@ public final class DeliveryRepository {
     return ((PushResult.Success) result).note();
   }
 
+  /**
+   * Frees every lease. Only for a database one process owns (an H2 file): a crashed run's claims
+   * become claimable at once instead of after their lease.
+   */
+  public int releaseAllLeases() {
+    return transactor.inTransaction(
+        "release leases",
+        connection -> {
+          try (PreparedStatement update =
+              connection.prepareStatement(
+                  "UPDATE delivery SET locked_by = NULL, locked_until = NULL, claim_token = NULL"
+                      + " WHERE locked_until IS NOT NULL AND status IN ('pending', 'retrying')")) {
+            return update.executeUpdate();
+          }
+        });
+  }
+
   /** Dead letter (or discarded) back to pending, with a fresh retry budget; unparks followers. */
   public boolean replay(String deliveryId, Instant now) {
     return transactor.inTransaction("replay delivery", c -> replay(c, deliveryId, now));
@@ -431,6 +448,26 @@ public final class DeliveryRepository {
       update.setString(4, delivery.appointmentId());
       update.executeUpdate();
     }
+  }
+
+  /** Appointment id to external id, for one connector. */
+  public Map<String, String> externalIds(String connectorId) {
+    return transactor.inTransaction(
+        "list external ids",
+        connection -> {
+          Map<String, String> ids = new HashMap<>();
+          try (PreparedStatement select =
+              connection.prepareStatement(
+                  "SELECT appointment_id, external_id FROM external_ref WHERE connector_id = ?")) {
+            select.setString(1, connectorId);
+            try (ResultSet rows = select.executeQuery()) {
+              while (rows.next()) {
+                ids.put(rows.getString(1), rows.getString(2));
+              }
+            }
+          }
+          return ids;
+        });
   }
 
   public Optional<Delivery> find(String deliveryId) {

@@ -1,0 +1,205 @@
+package org.hms.sync.app;
+
+import java.lang.management.ManagementFactory;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import org.hms.sync.config.ConnectorConfig;
+import org.hms.sync.config.EngineConfig;
+import org.hms.sync.config.RetryConfig;
+import org.hms.sync.config.SyncConfig;
+import org.hms.sync.connector.ConnectorTypes;
+import org.hms.sync.db.Database;
+import org.hms.sync.db.Dialect;
+import org.hms.sync.delivery.Connector;
+import org.hms.sync.delivery.DeliveryEngine;
+import org.hms.sync.delivery.DeliveryObserver;
+import org.hms.sync.delivery.DeliveryRepository;
+import org.hms.sync.delivery.RetryPolicy;
+import org.hms.sync.http.ApiServer;
+import org.hms.sync.json.JsonSnapshotEncoder;
+import org.hms.sync.metrics.SyncMetrics;
+import org.hms.sync.outbox.Outbox;
+import org.hms.sync.scheduling.SchedulingService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole service wired from one configuration: database (migrated), scheduling, outbox,
+ * connectors, delivery engine, metrics and, when started with {@link #startServer}, the HTTP API.
+ */
+public final class SyncApp implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SyncApp.class);
+
+  private final SyncConfig config;
+  private final Clock clock;
+  private final Database database;
+  private final Outbox outbox;
+  private final SchedulingService scheduling;
+  private final DeliveryRepository deliveries;
+  private final Map<String, Connector> connectors;
+  private final DeliveryEngine engine;
+  private final SyncMetrics metrics;
+  private ApiServer server;
+
+  private SyncApp(SyncConfig config, Clock clock, DeliveryObserver extraObserver) {
+    this.config = config;
+    this.clock = clock;
+    Map<String, Connector> built = new LinkedHashMap<>();
+    for (ConnectorConfig connector : config.connectors()) {
+      built.put(connector.id(), ConnectorTypes.create(connector, clock));
+    }
+    this.connectors = Map.copyOf(built);
+    this.database =
+        Database.open(
+            config.database().url(),
+            config.database().user(),
+            config.database().password(),
+            config.database().maxPoolSize());
+    try {
+      int applied = database.migrate();
+      if (applied > 0) {
+        log.info("applied {} database migration(s); schema at version {}", applied,
+            database.schemaVersion());
+      }
+      this.outbox = new Outbox(subscribers(config));
+      this.scheduling =
+          new SchedulingService(database.transactor(), outbox, new JsonSnapshotEncoder(), clock);
+      this.deliveries = new DeliveryRepository(database.transactor());
+      this.metrics = new SyncMetrics(connectors.keySet(), () -> deliveries.stats(connectors.keySet()));
+      DeliveryObserver observer =
+          event -> {
+            metrics.onAttempt(event);
+            extraObserver.onAttempt(event);
+          };
+      this.engine =
+          new DeliveryEngine(
+              deliveries,
+              connectors,
+              policies(config),
+              settings(config.engine()),
+              clock,
+              () -> ThreadLocalRandom.current().nextDouble(),
+              observer);
+      outbox.onCommit(engine::wakeUp);
+    } catch (RuntimeException failure) {
+      database.close();
+      throw failure;
+    }
+  }
+
+  /** Builds the service: compiles mappings, opens the database and migrates it. */
+  public static SyncApp create(SyncConfig config, Clock clock, DeliveryObserver observer) {
+    return new SyncApp(config, clock, observer);
+  }
+
+  public static SyncApp create(SyncConfig config) {
+    return new SyncApp(config, Clock.systemUTC(), DeliveryObserver.NONE);
+  }
+
+  /** Starts the delivery engine threads. */
+  public SyncApp startEngine() {
+    if (database.dialect() == Dialect.H2) {
+      // An H2 file belongs to one process, so leases left by a crashed run can be freed now.
+      int released = deliveries.releaseAllLeases();
+      if (released > 0) {
+        log.info("released {} lease(s) left by an earlier run", released);
+      }
+    }
+    engine.start();
+    engine.wakeUp();
+    return this;
+  }
+
+  /** Starts the HTTP API on the configured port (0 = any free port). */
+  public SyncApp startServer(String adminToken) {
+    server = new ApiServer(this, adminToken);
+    server.start(config.server().port());
+    return this;
+  }
+
+  public int port() {
+    return server == null ? -1 : server.port();
+  }
+
+  public SyncConfig config() {
+    return config;
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  public Database database() {
+    return database;
+  }
+
+  public SchedulingService scheduling() {
+    return scheduling;
+  }
+
+  public DeliveryRepository deliveries() {
+    return deliveries;
+  }
+
+  public DeliveryEngine engine() {
+    return engine;
+  }
+
+  public SyncMetrics metrics() {
+    return metrics;
+  }
+
+  public Map<String, Connector> connectors() {
+    return connectors;
+  }
+
+  @Override
+  public void close() {
+    if (server != null) {
+      server.close();
+    }
+    engine.close();
+    for (Connector connector : connectors.values()) {
+      connector.close();
+    }
+    database.close();
+  }
+
+  static Map<String, List<String>> subscribers(SyncConfig config) {
+    Map<String, List<String>> byType = new LinkedHashMap<>();
+    for (ConnectorConfig connector : config.connectors()) {
+      for (String eventType : connector.routes().keySet()) {
+        byType.computeIfAbsent(eventType, key -> new ArrayList<>()).add(connector.id());
+      }
+    }
+    return byType;
+  }
+
+  private static Map<String, RetryPolicy> policies(SyncConfig config) {
+    Map<String, RetryPolicy> policies = new LinkedHashMap<>();
+    for (ConnectorConfig connector : config.connectors()) {
+      RetryConfig retry = connector.retry();
+      policies.put(
+          connector.id(),
+          new RetryPolicy(
+              retry.maxAttempts(), retry.initialBackoff(), retry.maxBackoff(), retry.multiplier()));
+    }
+    return policies;
+  }
+
+  private static DeliveryEngine.Settings settings(EngineConfig engine) {
+    String nodeId = engine.nodeId();
+    if (nodeId == null || nodeId.isBlank()) {
+      String runtime = ManagementFactory.getRuntimeMXBean().getName();
+      nodeId = runtime + "-" + UUID.randomUUID().toString().substring(0, 8);
+      nodeId = nodeId.length() > 64 ? nodeId.substring(nodeId.length() - 64) : nodeId;
+    }
+    return new DeliveryEngine.Settings(
+        nodeId, engine.maxInFlight(), engine.batchSize(), engine.pollInterval(), engine.lease());
+  }
+}

@@ -1,0 +1,54 @@
+package org.hms.sync.cli;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import org.hms.sync.config.ConfigLoader;
+import org.hms.sync.config.SyncConfig;
+import org.hms.sync.db.Database;
+import org.hms.sync.delivery.DeliveryRepository;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "replay",
+    mixinStandardHelpOptions = true,
+    description =
+        "Send a connector's dead letters again (same idempotency keys, fresh retry budget). A"
+            + " running engine picks them up within its poll interval.")
+final class ReplayCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--config", required = true, description = "YAML configuration file")
+  Path config;
+
+  @Option(names = "--connector", required = true, description = "connector id")
+  String connector;
+
+  @Option(
+      names = "--status",
+      defaultValue = "dead",
+      description = "which deliveries to replay; only 'dead' is accepted (default: ${DEFAULT-VALUE})")
+  String status;
+
+  @Override
+  public Integer call() {
+    if (!"dead".equals(status)) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--status takes 'dead' only, not '" + status + "'");
+    }
+    SyncConfig loaded = ConfigLoader.load(config);
+    if (loaded.connector(connector).isEmpty()) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "connector '" + connector + "' is not in " + config + "; configured: "
+              + loaded.connectors().stream().map(c -> c.id()).toList());
+    }
+    try (Database database = DatabaseOptions.open(loaded.database())) {
+      int replayed = new DeliveryRepository(database.transactor()).replayAll(connector, Instant.now());
+      System.out.println("replayed " + replayed + " dead delivery(ies) of connector " + connector);
+    }
+    return 0;
+  }
+}

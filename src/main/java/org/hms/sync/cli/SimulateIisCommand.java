@@ -1,0 +1,156 @@
+package org.hms.sync.cli;
+
+import java.io.PrintWriter;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.hms.sync.simulator.IisSimulator;
+import org.hms.sync.simulator.SimulatorOptions;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** Runs the State IIS simulator in the foreground until Ctrl-C. */
+@Command(
+    name = "simulate-iis",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs a stand-in State Immunization Information System (IIS) appointment REST API",
+      "on /api/appointments, with a request ledger and switchable faults under /sim.",
+      "Stops on Ctrl-C."
+    })
+public final class SimulateIisCommand implements Callable<Integer> {
+
+  @Spec private CommandSpec spec;
+
+  @Option(
+      names = "--port",
+      paramLabel = "P",
+      defaultValue = "9090",
+      description = "TCP port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  private int port;
+
+  @Option(
+      names = "--host",
+      paramLabel = "HOST",
+      defaultValue = "127.0.0.1",
+      description = "Address to bind (default: ${DEFAULT-VALUE}).")
+  private String host;
+
+  @Option(
+      names = "--fail-rate",
+      paramLabel = "R",
+      defaultValue = "0",
+      description = "Share of /api requests answered 503, from 0 to 1 (default: ${DEFAULT-VALUE}).")
+  private double failRate;
+
+  @Option(
+      names = "--latency-ms",
+      paramLabel = "L",
+      defaultValue = "0",
+      description = "Milliseconds every /api request waits before it is handled (default: ${DEFAULT-VALUE}).")
+  private long latencyMs;
+
+  @Option(
+      names = "--down-for",
+      paramLabel = "D",
+      defaultValue = "0",
+      converter = DurationConverter.class,
+      description = "Answer 503 to every /api request for this long after start, e.g. 10s, 250ms, 2m (default: 0).")
+  private Duration downFor;
+
+  @Option(
+      names = "--token",
+      paramLabel = "T",
+      defaultValue = "${env:HMS_SIM_TOKEN}",
+      showDefaultValue = CommandLine.Help.Visibility.NEVER,
+      description = "Bearer token /api requests must send; defaults to the HMS_SIM_TOKEN environment variable. Without one, no authentication.")
+  private String token;
+
+  @Override
+  public Integer call() {
+    SimulatorOptions options = validatedOptions();
+    IisSimulator simulator = IisSimulator.start(options);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  simulator.close();
+                  stopped.countDown();
+                },
+                "iis-simulator-shutdown"));
+    PrintWriter out = spec.commandLine().getOut();
+    out.println(startupLine(simulator.baseUrl(), options));
+    out.flush();
+    try {
+      stopped.await();
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+      simulator.close();
+    }
+    return 0;
+  }
+
+  private SimulatorOptions validatedOptions() {
+    if (port < 0 || port > 65_535) {
+      throw invalid("--port must be between 0 and 65535 (0 picks a free port), got " + port);
+    }
+    if (host == null || host.isBlank()) {
+      throw invalid("--host must not be blank; use 127.0.0.1 to listen on the loopback interface");
+    }
+    if (Double.isNaN(failRate) || failRate < 0.0 || failRate > 1.0) {
+      throw invalid(
+          "--fail-rate must be between 0 and 1 (0.2 fails one request in five), got " + failRate);
+    }
+    if (latencyMs < 0) {
+      throw invalid("--latency-ms must be 0 or more, got " + latencyMs);
+    }
+    if (token != null && token.isBlank()) {
+      throw invalid(
+          "--token (or HMS_SIM_TOKEN) must not be blank; leave it unset to disable authentication");
+    }
+    return new SimulatorOptions(
+        host.trim(), port, failRate, Duration.ofMillis(latencyMs), downFor, token);
+  }
+
+  private static String startupLine(URI baseUrl, SimulatorOptions options) {
+    String control = baseUrl.resolve("/sim").toString();
+    return "IIS simulator listening on "
+        + baseUrl
+        + (options.requiredToken() == null ? "" : " (bearer token required)")
+        + "; control: GET "
+        + control
+        + "/ledger, GET "
+        + control
+        + "/stats, POST "
+        + control
+        + "/down?for=10s, POST "
+        + control
+        + "/up, POST "
+        + control
+        + "/fail-rate?rate=0.2, POST "
+        + control
+        + "/reset; Ctrl-C stops it";
+  }
+
+  private ParameterException invalid(String message) {
+    return new ParameterException(spec.commandLine(), message);
+  }
+
+  /** Reads durations such as 250ms, 10s, 2m or 1h. */
+  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      try {
+        return SimulatorOptions.parseDuration(value);
+      } catch (IllegalArgumentException notADuration) {
+        throw new CommandLine.TypeConversionException(notADuration.getMessage());
+      }
+    }
+  }
+}

@@ -1,0 +1,984 @@
+package org.hms.sync.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Binds the YAML tree to the config records by hand, tracking where each value sits so that every
+ * problem names its exact key. Problems are collected, not thrown: {@link #bind} returns {@code
+ * null} when there were any, and {@link #problems()} lists them all.
+ *
+ * <p>Each reader returns the default when a key is absent and {@code null} when the value was
+ * invalid (and reported); a section whose values were invalid comes back as {@code null} too, so
+ * that no check runs on a made-up value.
+ */
+final class ConfigBinder {
+  static final List<String> ROOT_KEYS = List.of("server", "database", "engine", "connectors");
+  static final List<String> SERVER_KEYS = List.of("port", "adminToken");
+  static final List<String> DATABASE_KEYS = List.of("url", "user", "password", "maxPoolSize");
+  static final List<String> ENGINE_KEYS =
+      List.of("maxInFlight", "batchSize", "pollInterval", "lease", "nodeId");
+  static final List<String> CONNECTOR_KEYS =
+      List.of("id", "type", "baseUrl", "auth", "timeouts", "retry", "headers", "routes");
+  static final List<String> AUTH_KEYS = List.of("type", "token", "username", "password");
+  static final List<String> TIMEOUTS_KEYS = List.of("connect", "request");
+  static final List<String> RETRY_KEYS =
+      List.of("maxAttempts", "initialBackoff", "maxBackoff", "multiplier");
+  static final List<String> ROUTE_KEYS = List.of("method", "path", "mapping", "externalId");
+
+  static final List<String> CONNECTOR_TYPES = List.of("rest");
+  static final List<String> AUTH_TYPES = List.of("none", "bearer", "basic");
+  static final List<String> EVENT_TYPES =
+      List.of(
+          "appointment.created",
+          "appointment.rescheduled",
+          "appointment.cancelled",
+          "appointment.completed");
+  static final List<String> METHODS = List.of("GET", "POST", "PUT", "PATCH", "DELETE");
+  static final List<String> PLACEHOLDERS = List.of("externalId", "appointmentId");
+
+  private static final Pattern CONNECTOR_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+  private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\{([^{}]*)\\}");
+  private static final Pattern WHOLE_NUMBER = Pattern.compile("[+-]?\\d+");
+  private static final Pattern DECIMAL =
+      Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
+  private static final String JDBC_HINT =
+      "write a JDBC URL, e.g. jdbc:postgresql://localhost:5432/hms or " + Defaults.DB_URL;
+
+  private final Path configDir;
+  private final Map<String, String> env;
+  private final Problems problems = new Problems();
+  private final Interpolator interpolator;
+  private final List<ConnectorTimeouts> connectorTimeouts = new ArrayList<>();
+  /** How to show values that may be secrets, by path: see {@link #show}. */
+  private final Map<String, String> hiddenValues = new HashMap<>();
+
+  /** A connector's valid timeouts, kept for the check against engine.lease. */
+  private record ConnectorTimeouts(String path, String id, TimeoutsConfig timeouts) {}
+
+  /**
+   * @param configDir the folder of the config file; relative mapping paths start there
+   * @param env environment variables for {@code ${...}} and the HMS_* fallbacks
+   */
+  ConfigBinder(Path configDir, Map<String, String> env) {
+    this.configDir = configDir;
+    this.env = env;
+    this.interpolator = new Interpolator(env, problems);
+  }
+
+  List<String> problems() {
+    return problems.list();
+  }
+
+  /** The bound config, or {@code null} if there were problems. */
+  SyncConfig bind(Path file, JsonNode root) {
+    ObjectNode map = section(root, "", ROOT_KEYS, "write the file as 'key: value' lines");
+    if (map == null) {
+      return null;
+    }
+    ServerConfig server = server(get(map, "server"));
+    DatabaseConfig database = database(get(map, "database"));
+    EngineConfig engine = engine(get(map, "engine"));
+    List<ConnectorConfig> connectors = connectors(get(map, "connectors"));
+    if (engine != null) {
+      JsonNode lease = map.at("/engine/lease");
+      checkLease(engine.lease(), lease.isMissingNode() || lease.isNull());
+    }
+    return problems.isEmpty() ? new SyncConfig(file, server, database, engine, connectors) : null;
+  }
+
+  // ---- sections ----
+
+  private ServerConfig server(JsonNode node) {
+    ObjectNode map = section(node, "server", SERVER_KEYS);
+    if (map == null) {
+      return null;
+    }
+    int before = problems.count();
+    Integer port = integer(map, "port", "server.port", Defaults.PORT);
+    if (port != null && (port < 0 || port > 65_535)) {
+      problems.add(
+          "server.port",
+          show("server.port", port) + " is not a port number (0..65535)",
+          "use e.g. 8080, or 0 for any free port");
+    }
+    String adminToken = optionalText(map, "adminToken", "server.adminToken");
+    if (adminToken == null) {
+      adminToken = nonEmpty(env.get(Defaults.ADMIN_TOKEN_ENV));
+    }
+    return problems.count() > before ? null : new ServerConfig(port, adminToken);
+  }
+
+  private DatabaseConfig database(JsonNode node) {
+    ObjectNode map = section(node, "database", DATABASE_KEYS);
+    if (map == null) {
+      return null;
+    }
+    int before = problems.count();
+    String url;
+    Scalar urlScalar = text(map, "url", "database.url");
+    String fromEnv = nonEmpty(env.get(Defaults.DB_URL_ENV));
+    if (urlScalar != null && !urlScalar.value().isEmpty()) {
+      url = urlScalar.value();
+      if (!url.startsWith("jdbc:")) {
+        problems.add("database.url", urlScalar.shownAsUrl() + " is not a JDBC URL", JDBC_HINT);
+      }
+    } else if (fromEnv != null) {
+      url = fromEnv;
+      if (!url.startsWith("jdbc:")) {
+        problems.add(
+            "database.url",
+            "environment variable "
+                + Defaults.DB_URL_ENV
+                + " ('"
+                + Redact.url(url)
+                + "') is not a JDBC URL",
+            JDBC_HINT);
+      }
+    } else {
+      url = Defaults.DB_URL;
+    }
+    Scalar user = text(map, "user", "database.user");
+    Scalar password = text(map, "password", "database.password");
+    Integer maxPoolSize = integer(map, "maxPoolSize", "database.maxPoolSize", Defaults.MAX_POOL_SIZE);
+    atLeastOne("database.maxPoolSize", maxPoolSize, Defaults.MAX_POOL_SIZE);
+    if (problems.count() > before) {
+      return null;
+    }
+    return new DatabaseConfig(
+        url,
+        user == null ? Defaults.DB_USER : user.value(),
+        password == null ? Defaults.DB_PASSWORD : password.value(),
+        maxPoolSize);
+  }
+
+  private EngineConfig engine(JsonNode node) {
+    ObjectNode map = section(node, "engine", ENGINE_KEYS);
+    if (map == null) {
+      return null;
+    }
+    int before = problems.count();
+    Integer maxInFlight =
+        integer(map, "maxInFlight", "engine.maxInFlight", Defaults.MAX_IN_FLIGHT);
+    atLeastOne("engine.maxInFlight", maxInFlight, Defaults.MAX_IN_FLIGHT);
+    Integer batchSize = integer(map, "batchSize", "engine.batchSize", Defaults.BATCH_SIZE);
+    atLeastOne("engine.batchSize", batchSize, Defaults.BATCH_SIZE);
+    Duration pollInterval =
+        duration(map, "pollInterval", "engine.pollInterval", Defaults.POLL_INTERVAL);
+    positive("engine.pollInterval", pollInterval, Defaults.POLL_INTERVAL);
+    Duration lease = duration(map, "lease", "engine.lease", Defaults.LEASE);
+    positive("engine.lease", lease, Defaults.LEASE);
+    String nodeId = optionalText(map, "nodeId", "engine.nodeId");
+    if (problems.count() > before) {
+      return null;
+    }
+    return new EngineConfig(maxInFlight, batchSize, pollInterval, lease, nodeId);
+  }
+
+  private List<ConnectorConfig> connectors(JsonNode node) {
+    if (node == null) {
+      return List.of();
+    }
+    if (!node.isArray()) {
+      problems.add(
+          "connectors",
+          "expected a list of connectors but found " + describe(node),
+          "start each connector with '- id: ...' and indent its other keys under it");
+      return List.of();
+    }
+    List<ConnectorConfig> connectors = new ArrayList<>();
+    Map<String, String> pathById = new HashMap<>();
+    for (int index = 0; index < node.size(); index++) {
+      ConnectorConfig connector = connector(node.get(index), "connectors[" + index + "]", pathById);
+      if (connector != null) {
+        connectors.add(connector);
+      }
+    }
+    return connectors;
+  }
+
+  private ConnectorConfig connector(JsonNode node, String path, Map<String, String> pathById) {
+    if (node.isNull()) {
+      problems.add(
+          path,
+          "empty connector entry",
+          "give it at least id, type and baseUrl, or remove the '-' line");
+      return null;
+    }
+    ObjectNode map =
+        section(
+            node,
+            path,
+            CONNECTOR_KEYS,
+            "start the connector with '- id: ...' and indent its other keys under it");
+    if (map == null) {
+      return null;
+    }
+    int before = problems.count();
+    String id = connectorId(map, path, pathById);
+    Scalar type =
+        required(map, "type", path + ".type", "set the connector type, e.g. type: rest");
+    if (type != null && !CONNECTOR_TYPES.contains(type.value())) {
+      unknownValue(path + ".type", "connector type", type, CONNECTOR_TYPES);
+    }
+    URI baseUrl = baseUrl(map, path + ".baseUrl");
+    AuthConfig auth = auth(get(map, "auth"), path + ".auth");
+    TimeoutsConfig timeouts = timeouts(get(map, "timeouts"), path + ".timeouts");
+    if (timeouts != null) {
+      connectorTimeouts.add(new ConnectorTimeouts(path, id, timeouts));
+    }
+    RetryConfig retry = retry(get(map, "retry"), path + ".retry");
+    Map<String, String> headers = headers(get(map, "headers"), path + ".headers", path + ".auth");
+    Map<String, RouteConfig> routes = routes(get(map, "routes"), path + ".routes");
+    if (problems.count() > before) {
+      return null;
+    }
+    return new ConnectorConfig(
+        id, type.value(), baseUrl, auth, timeouts, retry, headers, routes);
+  }
+
+  private String connectorId(ObjectNode map, String path, Map<String, String> pathById) {
+    String idPath = path + ".id";
+    Scalar id =
+        required(map, "id", idPath, "give the connector a unique id, e.g. id: state-iis");
+    if (id == null) {
+      return null;
+    }
+    if (!CONNECTOR_ID.matcher(id.value()).matches()) {
+      problems.add(
+          idPath,
+          id.shown() + " is not a valid connector id",
+          "use 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit,"
+              + " e.g. state-iis");
+      return null;
+    }
+    String earlier = pathById.putIfAbsent(id.value(), path);
+    if (earlier != null) {
+      problems.add(
+          idPath,
+          "duplicate connector id " + id.shown() + " (" + earlier + " has it too)",
+          "give each connector its own id");
+      return null;
+    }
+    return id.value();
+  }
+
+  private URI baseUrl(ObjectNode map, String path) {
+    String hint = "write an absolute http or https URL, e.g. baseUrl: https://iis.example.org/api";
+    Scalar text = required(map, "baseUrl", path, hint);
+    if (text == null) {
+      return null;
+    }
+    URI uri;
+    try {
+      uri = new URI(text.value().trim());
+    } catch (URISyntaxException e) {
+      problems.add(
+          path,
+          text.shownAsUrl()
+              + " is not a valid URL ("
+              + e.getReason()
+              + " at index "
+              + e.getIndex()
+              + ")",
+          hint);
+      return null;
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!uri.isAbsolute()
+        || !(scheme.equals("http") || scheme.equals("https"))
+        || uri.getHost() == null) {
+      problems.add(path, text.shownAsUrl() + " is not an absolute http or https URL", hint);
+      return null;
+    }
+    if (uri.getRawUserInfo() != null) {
+      problems.add(
+          path,
+          "contains credentials (user:password@)",
+          "remove them from the URL and configure " + parentOf(path) + ".auth instead");
+      return null;
+    }
+    return uri;
+  }
+
+  private AuthConfig auth(JsonNode node, String path) {
+    if (node == null) {
+      return AuthConfig.none();
+    }
+    ObjectNode map = section(node, path, AUTH_KEYS);
+    if (map == null) {
+      return null;
+    }
+    int before = problems.count();
+    Scalar typeScalar = text(map, "type", path + ".type");
+    String type;
+    String typeLabel;
+    if (typeScalar == null) {
+      type = get(map, "type") == null ? "none" : null;
+      typeLabel = "none (the default)";
+    } else if (AUTH_TYPES.contains(typeScalar.value())) {
+      type = typeScalar.value();
+      typeLabel = type;
+    } else {
+      unknownValue(path + ".type", "auth type", typeScalar, AUTH_TYPES);
+      type = null;
+      typeLabel = null;
+    }
+    Scalar token = text(map, "token", path + ".token");
+    Scalar username = text(map, "username", path + ".username");
+    Scalar password = text(map, "password", path + ".password");
+    if ("bearer".equals(type)) {
+      requireCredential(
+          map, token, "token", path, "auth type bearer needs a token, e.g. token: ${IIS_TOKEN}");
+      notUsed(username, path, typeLabel, "basic");
+      notUsed(password, path, typeLabel, "basic");
+    } else if ("basic".equals(type)) {
+      requireCredential(
+          map,
+          username,
+          "username",
+          path,
+          "auth type basic needs a username, e.g. username: ${IIS_USER}");
+      requireCredential(
+          map,
+          password,
+          "password",
+          path,
+          "auth type basic needs a password, e.g. password: ${IIS_PASSWORD}");
+      notUsed(token, path, typeLabel, "bearer");
+    } else if ("none".equals(type)) {
+      notUsed(token, path, typeLabel, "bearer");
+      notUsed(username, path, typeLabel, "basic");
+      notUsed(password, path, typeLabel, "basic");
+    }
+    if (problems.count() > before) {
+      return null;
+    }
+    switch (type) {
+      case "bearer":
+        return new AuthConfig(type, token.value(), null, null);
+      case "basic":
+        return new AuthConfig(type, null, username.value(), password.value());
+      default:
+        return AuthConfig.none();
+    }
+  }
+
+  private void requireCredential(
+      ObjectNode map, Scalar value, String key, String authPath, String hint) {
+    String path = authPath + "." + key;
+    if (value == null) {
+      if (get(map, key) == null) {
+        problems.add(path, "required key is missing", hint);
+      }
+      // else: it was invalid and has been reported
+    } else if (value.value().isEmpty()) {
+      problems.add(path, "is empty (written as '" + value.raw() + "')", hint);
+    }
+  }
+
+  private void notUsed(Scalar value, String authPath, String typeLabel, String typeThatUsesIt) {
+    if (value != null && !value.value().isEmpty()) {
+      problems.add(
+          value.path(),
+          "not used by auth type " + typeLabel,
+          "remove it, or set " + authPath + ".type: " + typeThatUsesIt);
+    }
+  }
+
+  private TimeoutsConfig timeouts(JsonNode node, String path) {
+    ObjectNode map = section(node, path, TIMEOUTS_KEYS);
+    if (map == null) {
+      return null;
+    }
+    int before = problems.count();
+    Duration connect = duration(map, "connect", path + ".connect", Defaults.CONNECT_TIMEOUT);
+    positive(path + ".connect", connect, Defaults.CONNECT_TIMEOUT);
+    Duration request = duration(map, "request", path + ".request", Defaults.REQUEST_TIMEOUT);
+    positive(path + ".request", request, Defaults.REQUEST_TIMEOUT);
+    return problems.count() > before ? null : new TimeoutsConfig(connect, request);
+  }
+
+  private RetryConfig retry(JsonNode node, String path) {
+    ObjectNode map = section(node, path, RETRY_KEYS);
+    if (map == null) {
+      return null;
+    }
+    int before = problems.count();
+    Integer maxAttempts =
+        integer(map, "maxAttempts", path + ".maxAttempts", Defaults.MAX_ATTEMPTS);
+    if (maxAttempts != null && maxAttempts < 1) {
+      problems.add(
+          path + ".maxAttempts",
+          show(path + ".maxAttempts", maxAttempts) + " is less than 1",
+          "set at least 1 (1 means no retries; default " + Defaults.MAX_ATTEMPTS + ")");
+    }
+    Duration initialBackoff =
+        duration(map, "initialBackoff", path + ".initialBackoff", Defaults.INITIAL_BACKOFF);
+    boolean initialValid =
+        positive(path + ".initialBackoff", initialBackoff, Defaults.INITIAL_BACKOFF);
+    Duration maxBackoff = duration(map, "maxBackoff", path + ".maxBackoff", Defaults.MAX_BACKOFF);
+    boolean maxValid = positive(path + ".maxBackoff", maxBackoff, Defaults.MAX_BACKOFF);
+    if (initialValid && maxValid && initialBackoff.compareTo(maxBackoff) > 0) {
+      problems.add(
+          path + ".initialBackoff",
+          show(path + ".initialBackoff", Durations.format(initialBackoff))
+              + " is longer than maxBackoff "
+              + show(path + ".maxBackoff", Durations.format(maxBackoff)),
+          "lower initialBackoff or raise maxBackoff");
+    }
+    Double multiplier = decimal(map, "multiplier", path + ".multiplier", Defaults.MULTIPLIER);
+    if (multiplier != null && multiplier < 1) {
+      problems.add(
+          path + ".multiplier",
+          show(path + ".multiplier", multiplier) + " is less than 1",
+          "set 1 for a constant backoff, or e.g. 2 to double it after each attempt");
+    }
+    if (problems.count() > before) {
+      return null;
+    }
+    return new RetryConfig(maxAttempts, initialBackoff, maxBackoff, multiplier);
+  }
+
+  private Map<String, String> headers(JsonNode node, String path, String authPath) {
+    if (node == null) {
+      return Map.of();
+    }
+    if (!node.isObject()) {
+      problems.add(
+          path,
+          "expected a map of header names to values but found " + describe(node),
+          "write one 'Name: value' line per header, indented under 'headers:'");
+      return null;
+    }
+    int before = problems.count();
+    Map<String, String> headers = new LinkedHashMap<>();
+    Map<String, String> seen = new HashMap<>();
+    for (Map.Entry<String, JsonNode> entry : node.properties()) {
+      String name = entry.getKey();
+      String headerPath = path + "." + name;
+      String lowered = name.toLowerCase(Locale.ROOT);
+      if (!HEADER_NAME.matcher(name).matches()) {
+        problems.add(
+            headerPath,
+            "'" + name + "' is not a valid HTTP header name",
+            "use letters, digits and '-', e.g. X-Facility");
+        continue;
+      }
+      if (lowered.equals("authorization")) {
+        problems.add(
+            headerPath, "the Authorization header is reserved", "set " + authPath + " instead");
+        continue;
+      }
+      if (lowered.equals("idempotency-key")) {
+        problems.add(
+            headerPath,
+            "the Idempotency-Key header is reserved",
+            "remove it; the engine sets it on every request");
+        continue;
+      }
+      String earlier = seen.putIfAbsent(lowered, name);
+      if (earlier != null) {
+        problems.add(
+            headerPath,
+            "duplicate header (header names ignore case; '" + earlier + "' is set too)",
+            "keep only one of them");
+        continue;
+      }
+      JsonNode valueNode = entry.getValue();
+      if (valueNode.isNull()) {
+        problems.add(headerPath, "has no value", "give it a value or remove the header");
+        continue;
+      }
+      Scalar value = scalar(valueNode, headerPath);
+      if (value == null) {
+        continue;
+      }
+      if (value.value().indexOf('\r') >= 0 || value.value().indexOf('\n') >= 0) {
+        problems.add(
+            headerPath, "the value contains a line break", "write the value on a single line");
+        continue;
+      }
+      headers.put(name, value.value());
+    }
+    return problems.count() > before ? null : headers;
+  }
+
+  private Map<String, RouteConfig> routes(JsonNode node, String path) {
+    if (node == null) {
+      return Map.of();
+    }
+    if (!node.isObject()) {
+      problems.add(
+          path,
+          "expected a map from event type to route but found " + describe(node),
+          "write e.g. 'appointment.created:' indented under 'routes:' with method and path"
+              + " under it");
+      return null;
+    }
+    int before = problems.count();
+    Map<String, RouteConfig> routes = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> entry : node.properties()) {
+      String eventType = entry.getKey();
+      String routePath = path + "." + eventType;
+      if (!EVENT_TYPES.contains(eventType)) {
+        problems.add(
+            routePath,
+            "unknown event type '" + eventType + "'",
+            Suggestions.didYouMean(eventType, EVENT_TYPES)
+                + "use one of: "
+                + String.join(", ", EVENT_TYPES));
+        continue;
+      }
+      RouteConfig route = route(entry.getValue(), routePath, eventType);
+      if (route != null) {
+        routes.put(eventType, route);
+      }
+    }
+    return problems.count() > before ? null : routes;
+  }
+
+  private RouteConfig route(JsonNode node, String path, String eventType) {
+    ObjectNode map =
+        section(
+            node,
+            path,
+            ROUTE_KEYS,
+            "indent method, path, mapping and externalId under '" + eventType + ":'");
+    if (map == null) {
+      return null;
+    }
+    int before = problems.count();
+    Scalar method =
+        required(
+            map,
+            "method",
+            path + ".method",
+            "set the HTTP method, one of " + String.join(", ", METHODS) + ", e.g. method: POST");
+    if (method != null && !METHODS.contains(method.value())) {
+      unknownValue(path + ".method", "HTTP method", method, METHODS);
+    }
+    Scalar routePath =
+        required(
+            map,
+            "path",
+            path + ".path",
+            "set the path below baseUrl, e.g. path: /appointments/{externalId}");
+    if (routePath != null) {
+      checkRoutePath(routePath, eventType);
+    }
+    Path mapping = mapping(map, path + ".mapping");
+    Scalar externalIdScalar = text(map, "externalId", path + ".externalId");
+    String externalId = externalIdScalar == null ? null : nonEmpty(externalIdScalar.value());
+    if (externalId != null) {
+      checkJsonPointer(externalIdScalar);
+    }
+    if (problems.count() > before) {
+      return null;
+    }
+    return new RouteConfig(eventType, method.value(), routePath.value(), mapping, externalId);
+  }
+
+  private void checkRoutePath(Scalar routePath, String eventType) {
+    String path = routePath.path();
+    String value = routePath.value();
+    if (!value.startsWith("/")) {
+      problems.add(
+          path,
+          routePath.shown() + " does not start with '/'",
+          "write it from the end of baseUrl, e.g. /" + (routePath.hidden() ? "appointments" : value));
+    }
+    if (value.chars().anyMatch(Character::isWhitespace)) {
+      problems.add(path, routePath.shown() + " contains whitespace", "encode spaces as %20");
+    }
+    Matcher placeholders = PLACEHOLDER.matcher(value);
+    while (placeholders.find()) {
+      String name = placeholders.group(1);
+      if (!PLACEHOLDERS.contains(name)) {
+        problems.add(
+            path,
+            "unknown placeholder {" + name + "} in " + routePath.shown(),
+            Suggestions.didYouMean(name, PLACEHOLDERS)
+                + "the only placeholders are {externalId} and {appointmentId}");
+      } else if (name.equals("externalId") && eventType.equals("appointment.created")) {
+        problems.add(
+            path,
+            "{externalId} is not known yet when an appointment is created",
+            "use {appointmentId} or no placeholder; set externalId to read the id from the"
+                + " create response");
+      }
+    }
+    String withoutPlaceholders = PLACEHOLDER.matcher(value).replaceAll("");
+    if (withoutPlaceholders.indexOf('{') >= 0 || withoutPlaceholders.indexOf('}') >= 0) {
+      problems.add(
+          path,
+          "unbalanced '{' or '}' in " + routePath.shown(),
+          "write placeholders as {externalId} or {appointmentId}");
+    }
+  }
+
+  private Path mapping(ObjectNode map, String path) {
+    Scalar text = text(map, "mapping", path);
+    if (text == null || text.value().isEmpty()) {
+      return null;
+    }
+    Path mapping;
+    try {
+      mapping = configDir.resolve(text.value()).normalize();
+    } catch (InvalidPathException e) {
+      problems.add(
+          path,
+          text.shown() + " is not a valid file path (" + e.getReason() + ")",
+          "write a path relative to the config file's folder, e.g. mapping: iis.jsonata");
+      return null;
+    }
+    if (Files.isDirectory(mapping)) {
+      problems.add(
+          path, mapping + " is a folder, not a mapping file", "point it at the .jsonata file");
+      return null;
+    }
+    if (!Files.isRegularFile(mapping)) {
+      problems.add(
+          path,
+          "mapping file not found: " + mapping,
+          "create it or fix the path (a relative path starts from the config file's folder "
+              + configDir
+              + ")");
+      return null;
+    }
+    return mapping;
+  }
+
+  private void checkJsonPointer(Scalar externalId) {
+    String path = externalId.path();
+    String pointer = externalId.value();
+    String hint = "write a JSON pointer into the response, e.g. externalId: /id or /data/id";
+    if (!pointer.startsWith("/")) {
+      problems.add(path, externalId.shown() + " is not a JSON pointer (it must start with '/')", hint);
+      return;
+    }
+    for (int index = 0; index < pointer.length(); index++) {
+      if (pointer.charAt(index) == '~') {
+        boolean escape =
+            index + 1 < pointer.length()
+                && (pointer.charAt(index + 1) == '0' || pointer.charAt(index + 1) == '1');
+        if (!escape) {
+          problems.add(
+              path,
+              externalId.shown() + " has a '~' that is not followed by 0 or 1",
+              "write ~0 for '~' and ~1 for '/' inside a key");
+          return;
+        }
+      }
+    }
+  }
+
+  private void checkLease(Duration lease, boolean isDefault) {
+    String leaseShown =
+        show("engine.lease", Durations.format(lease)) + (isDefault ? " (the default)" : "");
+    for (ConnectorTimeouts connector : connectorTimeouts) {
+      Duration connect = connector.timeouts().connect();
+      Duration request = connector.timeouts().request();
+      Duration both = connect.plus(request);
+      if (lease.compareTo(both) > 0) {
+        continue;
+      }
+      String timeoutsPath = connector.path() + ".timeouts";
+      String label =
+          connector.id() == null ? connector.path() : connector.path() + " (" + connector.id() + ")";
+      boolean timeoutsHidden =
+          hiddenValues.containsKey(timeoutsPath + ".connect")
+              || hiddenValues.containsKey(timeoutsPath + ".request");
+      String sum =
+          timeoutsHidden
+              ? ""
+              : " ("
+                  + Durations.format(connect)
+                  + " + "
+                  + Durations.format(request)
+                  + " = "
+                  + Durations.format(both)
+                  + ")";
+      String atLeast =
+          timeoutsHidden
+              ? "longer than both together"
+              : "at least " + Durations.format(roundUpToSeconds(both.multipliedBy(2)));
+      problems.add(
+          "engine.lease",
+          leaseShown
+              + " must be longer than "
+              + label
+              + " timeouts.connect + timeouts.request"
+              + sum
+              + ", or a delivery could outlive its lease and be sent twice",
+          "set engine.lease to " + atLeast + " or shorten " + timeoutsPath);
+    }
+  }
+
+  // ---- values ----
+
+  /**
+   * The map at {@code path} with unknown keys reported; an empty map when absent, so that every
+   * key takes its default; {@code null} (reported) when it is not a map.
+   */
+  private ObjectNode section(JsonNode node, String path, List<String> allowed) {
+    return section(node, path, allowed, "indent its keys under '" + lastKey(path) + ":'");
+  }
+
+  private ObjectNode section(JsonNode node, String path, List<String> allowed, String hint) {
+    if (node == null || node.isNull() || node.isMissingNode()) {
+      return JsonNodeFactory.instance.objectNode();
+    }
+    if (!node.isObject()) {
+      problems.add(
+          path.isEmpty() ? "(top level)" : path,
+          "expected a map with the keys "
+              + String.join(", ", allowed)
+              + " but found "
+              + describe(node),
+          hint);
+      return null;
+    }
+    for (Map.Entry<String, JsonNode> entry : node.properties()) {
+      String key = entry.getKey();
+      if (!allowed.contains(key)) {
+        String suggestion = Suggestions.didYouMean(key, allowed);
+        problems.add(
+            path.isEmpty() ? key : path + "." + key,
+            "unknown key",
+            (suggestion.isEmpty() ? "remove it; " : suggestion)
+                + "allowed keys here: "
+                + String.join(", ", allowed));
+      }
+    }
+    return (ObjectNode) node;
+  }
+
+  /** The value of a key that must be there and not be empty; {@code null} (reported) if not. */
+  private Scalar required(ObjectNode map, String key, String path, String hint) {
+    JsonNode node = get(map, key);
+    if (node == null) {
+      problems.add(path, "required key is missing", hint);
+      return null;
+    }
+    Scalar value = scalar(node, path);
+    if (value != null && value.value().isBlank()) {
+      problems.add(path, "is empty", hint);
+      return null;
+    }
+    return value;
+  }
+
+  /** The value, or {@code null} if absent or invalid (reported). */
+  private Scalar text(ObjectNode map, String key, String path) {
+    JsonNode node = get(map, key);
+    return node == null ? null : scalar(node, path);
+  }
+
+  /** The value, or {@code null} if absent, empty or invalid (reported). */
+  private String optionalText(ObjectNode map, String key, String path) {
+    Scalar value = text(map, key, path);
+    return value == null ? null : nonEmpty(value.value());
+  }
+
+  private Scalar scalar(JsonNode node, String path) {
+    if (node.isContainerNode()) {
+      problems.add(
+          path,
+          "expected a single value but found " + describe(node),
+          "write the value on the same line as the key, e.g. " + lastKey(path) + ": value");
+      return null;
+    }
+    Scalar value =
+        node.isTextual()
+            ? interpolator.resolve(node.textValue(), path)
+            : new Scalar(path, node.asText(), node.asText(), List.of());
+    if (value != null && value.hidden()) {
+      hiddenValues.put(path, value.shown());
+    }
+    return value;
+  }
+
+  /**
+   * {@code value} as text for an error message, or how {@link Scalar#shown()} hides it when the
+   * value at {@code path} may be a secret.
+   */
+  private String show(String path, Object value) {
+    return hiddenValues.getOrDefault(path, String.valueOf(value));
+  }
+
+  private Integer integer(ObjectNode map, String key, String path, int defaultValue) {
+    JsonNode node = get(map, key);
+    if (node == null) {
+      return defaultValue;
+    }
+    String hint = "write a whole number, e.g. " + defaultValue;
+    if (node.isIntegralNumber()) {
+      if (node.canConvertToInt()) {
+        return node.intValue();
+      }
+      problems.add(path, node.asText() + " is too large", hint);
+      return null;
+    }
+    if (node.isNumber()) {
+      problems.add(path, node.asText() + " is not a whole number", hint);
+      return null;
+    }
+    Scalar value = scalar(node, path);
+    if (value == null) {
+      return null;
+    }
+    String text = value.value().trim();
+    if (WHOLE_NUMBER.matcher(text).matches()) {
+      try {
+        return Integer.parseInt(text);
+      } catch (NumberFormatException tooLarge) {
+        problems.add(path, value.shown() + " is too large", hint);
+        return null;
+      }
+    }
+    problems.add(path, value.shown() + " is not a number", hint);
+    return null;
+  }
+
+  private Double decimal(ObjectNode map, String key, String path, double defaultValue) {
+    JsonNode node = get(map, key);
+    if (node == null) {
+      return defaultValue;
+    }
+    String hint = "write a number, e.g. " + defaultValue;
+    if (node.isNumber()) {
+      double number = node.doubleValue();
+      if (Double.isFinite(number)) {
+        return number;
+      }
+      problems.add(path, node.asText() + " is too large", hint);
+      return null;
+    }
+    Scalar value = scalar(node, path);
+    if (value == null) {
+      return null;
+    }
+    String text = value.value().trim();
+    if (DECIMAL.matcher(text).matches()) {
+      double number = Double.parseDouble(text);
+      if (Double.isFinite(number)) {
+        return number;
+      }
+      problems.add(path, value.shown() + " is too large", hint);
+      return null;
+    }
+    problems.add(path, value.shown() + " is not a number", hint);
+    return null;
+  }
+
+  private Duration duration(ObjectNode map, String key, String path, Duration defaultValue) {
+    JsonNode node = get(map, key);
+    if (node == null) {
+      return defaultValue;
+    }
+    Scalar value = scalar(node, path);
+    if (value == null) {
+      return null;
+    }
+    try {
+      return Durations.parse(value.value());
+    } catch (IllegalArgumentException e) {
+      problems.add(
+          path,
+          value.hidden()
+              ? "bad duration " + value.shown() + ": " + Durations.HINT
+              : e.getMessage());
+      return null;
+    }
+  }
+
+  /** Reports a zero duration; true when the duration is valid and longer than zero. */
+  private boolean positive(String path, Duration duration, Duration defaultValue) {
+    if (duration == null) {
+      return false;
+    }
+    if (duration.isZero()) {
+      problems.add(
+          path,
+          "must be longer than zero",
+          "set e.g. " + Durations.format(defaultValue) + " (the default)");
+      return false;
+    }
+    return true;
+  }
+
+  private void atLeastOne(String path, Integer value, int defaultValue) {
+    if (value != null && value < 1) {
+      problems.add(
+          path,
+          show(path, value) + " is less than 1",
+          "set at least 1 (default " + defaultValue + ")");
+    }
+  }
+
+  private void unknownValue(String path, String what, Scalar value, List<String> known) {
+    String suggestion = value.hidden() ? "" : Suggestions.didYouMean(value.value(), known);
+    problems.add(
+        path,
+        "unknown " + what + " " + value.shown(),
+        suggestion + "use one of: " + String.join(", ", known));
+  }
+
+  // ---- helpers ----
+
+  /** The node at {@code key}, or {@code null} when it is absent or written without a value. */
+  private static JsonNode get(ObjectNode map, String key) {
+    JsonNode node = map.get(key);
+    return node == null || node.isNull() || node.isMissingNode() ? null : node;
+  }
+
+  private static String nonEmpty(String value) {
+    return value == null || value.isEmpty() ? null : value;
+  }
+
+  private static String describe(JsonNode node) {
+    if (node.isArray()) {
+      return "a list";
+    }
+    if (node.isObject()) {
+      return "a map";
+    }
+    if (node.isBoolean()) {
+      return "true/false";
+    }
+    if (node.isNumber()) {
+      return "a number";
+    }
+    return "text";
+  }
+
+  private static String lastKey(String path) {
+    return path.substring(path.lastIndexOf('.') + 1);
+  }
+
+  private static String parentOf(String path) {
+    int dot = path.lastIndexOf('.');
+    return dot < 0 ? path : path.substring(0, dot);
+  }
+
+  private static Duration roundUpToSeconds(Duration duration) {
+    return Duration.ofSeconds(duration.getSeconds() + (duration.getNano() > 0 ? 1 : 0));
+  }
+}

@@ -1,0 +1,30 @@
+package org.hms.sync.config;
+
+import java.time.Duration;
+
+/** Default values for every optional key; the README's Configuration section lists the same. */
+final class Defaults {
+  static final int PORT = 8080;
+  static final String ADMIN_TOKEN_ENV = "HMS_ADMIN_TOKEN";
+
+  static final String DB_URL_ENV = "HMS_DB_URL";
+  static final String DB_URL = "jdbc:h2:file:./data/hms-sync";
+  static final String DB_USER = "";
+  static final String DB_PASSWORD = "";
+  static final int MAX_POOL_SIZE = 10;
+
+  static final int MAX_IN_FLIGHT = 64;
+  static final int BATCH_SIZE = 128;
+  static final Duration POLL_INTERVAL = Duration.ofSeconds(1);
+  static final Duration LEASE = Duration.ofSeconds(30);
+
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
+  static final int MAX_ATTEMPTS = 12;
+  static final Duration INITIAL_BACKOFF = Duration.ofSeconds(1);
+  static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
+  static final double MULTIPLIER = 2.0;
+
+  private Defaults() {}
+}

@@ -1,0 +1,33 @@
+package org.hms.sync.connector;
+
+import java.time.Clock;
+import java.util.Map;
+import org.hms.sync.config.ConnectorConfig;
+import org.hms.sync.connector.rest.RestConnector;
+import org.hms.sync.delivery.Connector;
+
+/**
+ * The connector types this build knows. Adding a protocol is one class plus one entry here; the
+ * engine never names a type.
+ */
+public final class ConnectorTypes {
+  /** Builds a connector of one type from its configuration; compiles mappings eagerly. */
+  @FunctionalInterface
+  public interface Factory {
+    Connector create(ConnectorConfig config, Clock clock);
+  }
+
+  private static final Map<String, Factory> FACTORIES = Map.of("rest", RestConnector::create);
+
+  private ConnectorTypes() {}
+
+  public static Connector create(ConnectorConfig config, Clock clock) {
+    Factory factory = FACTORIES.get(config.type());
+    if (factory == null) {
+      throw new IllegalArgumentException(
+          "connector '" + config.id() + "' has unknown type '" + config.type() + "'; known types: "
+              + FACTORIES.keySet());
+    }
+    return factory.create(config, clock);
+  }
+}

@@ -1,0 +1,265 @@
+package org.hms.sync.demo;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.hms.sync.app.SyncApp;
+import org.hms.sync.config.ConfigLoader;
+import org.hms.sync.config.SyncConfig;
+import org.hms.sync.delivery.AttemptEvent;
+import org.hms.sync.delivery.ConnectorStats;
+import org.hms.sync.delivery.DeliveryStatus;
+import org.hms.sync.scheduling.Appointment;
+import org.hms.sync.scheduling.AppointmentStatus;
+import org.hms.sync.scheduling.Location;
+import org.hms.sync.scheduling.Patient;
+import org.hms.sync.scheduling.SchedulingService;
+import org.hms.sync.scheduling.Slot;
+import org.hms.sync.simulator.IisSimulator;
+import org.hms.sync.simulator.LedgerEntry;
+import org.hms.sync.simulator.SimAppointment;
+import org.hms.sync.simulator.SimulatorOptions;
+
+/**
+ * The guided demo: a stand-in IIS, the service on a fresh H2 database, and a nurse's morning
+ * (three bookings, a cancellation, a reschedule, a ten-second IIS outage with two more bookings),
+ * printed as a timeline and checked side by side at the end.
+ */
+public final class Demo implements AutoCloseable {
+  static final String CONNECTOR = "state-iis";
+  private static final String[] RESOURCES = {"hms-sync.yaml", "iis-appointment.jsonata"};
+  private static final String IIS_TOKEN = "demo-iis-token";
+
+  private final PrintStream out;
+  private final Duration outage;
+  private final Instant started = Instant.now();
+  private final Map<String, String> labels = new ConcurrentHashMap<>();
+  private IisSimulator iis;
+  private SyncApp app;
+  private String adminToken;
+
+  public Demo(PrintStream out, Duration outage) {
+    this.out = out;
+    this.outage = outage;
+  }
+
+  /** Runs the scenario; returns true when EMR and IIS end in sync with nothing doubled. */
+  public boolean run() throws IOException, InterruptedException {
+    Path folder = freshFolder();
+    iis = IisSimulator.start(SimulatorOptions.defaults().withRequiredToken(IIS_TOKEN));
+    adminToken = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+    Map<String, String> env = new HashMap<>(System.getenv());
+    env.put("HMS_DEMO_IIS_URL", iis.baseUrl().toString());
+    env.put("HMS_DEMO_IIS_TOKEN", IIS_TOKEN);
+    env.put("HMS_DEMO_DB_URL", "jdbc:h2:file:" + folder.resolve("db/hms-sync").toAbsolutePath());
+    env.put("HMS_DEMO_PORT", String.valueOf(apiPort()));
+    env.put("HMS_ADMIN_TOKEN", adminToken);
+    SyncConfig config = ConfigLoader.load(folder.resolve("hms-sync.yaml"), env);
+    app = SyncApp.create(config, Clock.systemUTC(), this::onAttempt).startEngine().startServer(adminToken);
+
+    out.println();
+    out.println("HMS-EMR Sync demo");
+    out.println("  data folder   " + folder.toAbsolutePath());
+    out.println("  stand-in IIS  " + iis.baseUrl() + "  (ledger: http://127.0.0.1:" + iis.port() + "/sim/ledger)");
+    out.println("  HTTP API      http://127.0.0.1:" + app.port() + "/api   admin token: " + adminToken);
+    out.println("  try: curl -H 'Authorization: Bearer " + adminToken + "' http://127.0.0.1:" + app.port() + "/api/connectors");
+    out.println();
+
+    SchedulingService emr = app.scheduling();
+    Location clinic = emr.createLocation("CLINIC-12", "County Clinic 12");
+    Instant morning = LocalDate.now().plusDays(7).atTime(9, 0).toInstant(java.time.ZoneOffset.UTC);
+    List<Slot> slots = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      Instant start = morning.plus(Duration.ofMinutes(15L * i));
+      slots.add(emr.createSlot(clinic.id(), start, start.plus(Duration.ofMinutes(15)), 1));
+    }
+    List<Patient> patients = new ArrayList<>();
+    for (int i = 1; i <= 5; i++) {
+      patients.add(emr.createPatient("DEMO-" + (1000 + i), "Test" + i, "Patient", LocalDate.of(1980 + i, 1, 1)));
+    }
+    say("EMR", "clinic CLINIC-12 with 6 slots of 15 minutes from " + morning + "; 5 test patients");
+
+    section("A nurse books three appointments");
+    Appointment a1 = book(emr, patients.get(0), slots.get(0), "A1");
+    Appointment a2 = book(emr, patients.get(1), slots.get(1), "A2");
+    Appointment a3 = book(emr, patients.get(2), slots.get(2), "A3");
+    settle(Duration.ofSeconds(10));
+
+    section("She cancels A2 and moves A3 to a later slot");
+    emr.cancel(a2.id(), "patient called in sick", null, null);
+    say("EMR", "cancelled A2 (event appointment.cancelled, seq 2)");
+    emr.reschedule(a3.id(), slots.get(5).id(), null, null);
+    say("EMR", "rescheduled A3 to " + slots.get(5).start() + " (event appointment.rescheduled, seq 2)");
+    settle(Duration.ofSeconds(10));
+
+    section("The IIS goes down for " + outage.toSeconds() + " seconds; two more bookings meanwhile");
+    iis.goDown(outage);
+    say("IIS", "DOWN (answers 503 Service Unavailable)");
+    book(emr, patients.get(3), slots.get(1), "A4");
+    book(emr, patients.get(4), slots.get(3), "A5");
+    Instant back = Instant.now().plus(outage);
+    while (Instant.now().isBefore(back)) {
+      Thread.sleep(100);
+    }
+    say("IIS", "back up");
+    settle(Duration.ofSeconds(60));
+
+    boolean inSync = compare(List.of(a1.id(), a2.id(), a3.id()));
+    return inSync;
+  }
+
+  /** Serves the API until the process is stopped. */
+  public void serveForever() throws InterruptedException {
+    out.println();
+    out.println("The API keeps serving on http://127.0.0.1:" + app.port()
+        + "/api (admin token " + adminToken + "); Ctrl-C to stop.");
+    Thread.currentThread().join();
+  }
+
+  private Appointment book(SchedulingService emr, Patient patient, Slot slot, String label) {
+    Appointment appointment = emr.book(patient.id(), slot.id(), null);
+    labels.put(appointment.id(), label);
+    say("EMR", "booked " + label + " for patient " + patient.mrn() + " at " + slot.start()
+        + " (event appointment.created, seq 1)");
+    return appointment;
+  }
+
+  private void onAttempt(AttemptEvent event) {
+    String label = labels.getOrDefault(event.appointmentId(), event.appointmentId().substring(0, 8));
+    String verdict;
+    if (event.outcome().equals("succeeded")) {
+      verdict = "acknowledged " + (event.httpStatus() == null ? "" : "HTTP " + event.httpStatus());
+    } else if (event.outcome().equals("retry")) {
+      verdict = "failed (" + (event.httpStatus() == null ? "network" : "HTTP " + event.httpStatus())
+          + ") -> retry in " + Math.max(0, Duration.between(event.respondedAt(), event.nextAttemptAt()).toMillis()) + " ms";
+    } else {
+      verdict = "DEAD LETTER: " + event.reason();
+    }
+    say("sync", String.format("%-24s %s seq %d -> %s  attempt %d  %s  (%d ms)",
+        event.eventType(), label, event.sequence(), event.connectorId(), event.attempt(), verdict,
+        event.durationMs()));
+  }
+
+  private void settle(Duration timeout) throws InterruptedException {
+    Instant deadline = Instant.now().plus(timeout);
+    while (Instant.now().isBefore(deadline)) {
+      ConnectorStats stats = app.deliveries().stats(List.of(CONNECTOR)).get(CONNECTOR);
+      if (stats.backlog() == 0 && app.engine().inFlight() == 0) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  private boolean compare(List<String> firstThree) {
+    section("EMR and IIS side by side");
+    SchedulingService emr = app.scheduling();
+    Map<String, String> externalIds = app.deliveries().externalIds(CONNECTOR);
+    List<Appointment> appointments = new ArrayList<>(emr.listAppointments(null, null, 1000));
+    appointments.sort((x, y) -> labels.getOrDefault(x.id(), "").compareTo(labels.getOrDefault(y.id(), "")));
+    out.printf("  %-4s %-10s %-22s | %-8s %-10s %-22s | %s%n", "", "EMR", "start", "IIS id", "IIS", "slotTime", "");
+    boolean allMatch = true;
+    for (Appointment appointment : appointments) {
+      String externalId = externalIds.get(appointment.id());
+      Optional<SimAppointment> remote = externalId == null ? Optional.empty() : iis.appointment(externalId);
+      String remoteStatus = remote.map(SimAppointment::status).orElse("-");
+      String remoteStart = remote.map(r -> String.valueOf(r.fields().get("slotTime"))).orElse("-");
+      boolean match =
+          remote.isPresent()
+              && remoteStatus.equals(appointment.status().wire())
+              && (appointment.status() == AppointmentStatus.CANCELLED
+                  || remoteStart.equals(appointment.start().toString()));
+      allMatch &= match;
+      out.printf("  %-4s %-10s %-22s | %-8s %-10s %-22s | %s%n",
+          labels.getOrDefault(appointment.id(), "?"), appointment.status().wire(), appointment.start(),
+          externalId == null ? "-" : externalId, remoteStatus, remoteStart, match ? "in sync" : "DIFFERENT");
+    }
+    List<LedgerEntry> ledger = iis.ledger();
+    long applied = ledger.stream().filter(LedgerEntry::applied).count();
+    long refused = ledger.stream().filter(entry -> entry.status() == 503).count();
+    long distinctKeys = ledger.stream().filter(LedgerEntry::applied).map(LedgerEntry::idempotencyKey).distinct().count();
+    long succeeded = app.deliveries().list(DeliveryStatus.SUCCEEDED, CONNECTOR, null, 1000).size();
+    long waiting = app.deliveries().stats(List.of(CONNECTOR)).get(CONNECTOR).backlog();
+    out.println();
+    out.println("  IIS ledger: " + ledger.size() + " requests, " + applied + " applied, " + refused
+        + " refused during the outage; " + succeeded + " deliveries succeeded, " + waiting + " waiting");
+    boolean once = applied == succeeded && distinctKeys == applied && waiting == 0;
+    boolean ok = allMatch && once && appointments.size() == 5;
+    out.println();
+    out.println(ok
+        ? "VERDICT: IN SYNC - every change reached the IIS exactly once, in order, through the outage."
+        : "VERDICT: OUT OF SYNC - see the rows marked DIFFERENT above (and GET /api/deliveries).");
+    return ok;
+  }
+
+  private void section(String title) {
+    out.println();
+    out.println("== " + title);
+  }
+
+  private void say(String who, String what) {
+    long millis = Duration.between(started, Instant.now()).toMillis();
+    synchronized (out) {
+      out.printf("  %6.2fs  %-4s  %s%n", millis / 1000.0, who, what);
+    }
+  }
+
+  private static int apiPort() {
+    try (ServerSocket socket = new ServerSocket(8080)) {
+      socket.setReuseAddress(true);
+      return 8080;
+    } catch (IOException taken) {
+      return 0;
+    }
+  }
+
+  private static Path freshFolder() throws IOException {
+    String stamp = LocalDateTime.now().truncatedTo(ChronoUnit.SECONDS)
+        .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    Path folder = Path.of("data", "demo-" + stamp);
+    for (int i = 2; Files.exists(folder); i++) {
+      folder = Path.of("data", "demo-" + stamp + "-" + i);
+    }
+    Files.createDirectories(folder);
+    for (String name : RESOURCES) {
+      try (InputStream resource = Demo.class.getResourceAsStream("/examples/demo/" + name)) {
+        if (resource == null) {
+          throw new IOException("demo resource examples/demo/" + name + " missing from the jar");
+        }
+        Files.copy(resource, folder.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+    return folder;
+  }
+
+  @Override
+  public void close() {
+    if (app != null) {
+      app.close();
+    }
+    if (iis != null) {
+      iis.close();
+    }
+  }
+
+}

@@ -1,0 +1,474 @@
+package org.hms.sync.http;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.hms.sync.app.SyncApp;
+import org.hms.sync.config.ConnectorConfig;
+import org.hms.sync.db.DataAccessException;
+import org.hms.sync.delivery.ConnectorStats;
+import org.hms.sync.delivery.Delivery;
+import org.hms.sync.delivery.DeliveryStatus;
+import org.hms.sync.json.Json;
+import org.hms.sync.scheduling.Appointment;
+import org.hms.sync.scheduling.AppointmentStatus;
+import org.hms.sync.scheduling.Immunization;
+import org.hms.sync.scheduling.SchedulingException;
+import org.hms.sync.scheduling.SchedulingService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API: EMR scheduling, deliveries and connectors under {@code /api} (bearer admin
+ * token), health and Prometheus metrics open. Errors are RFC 7807 problem+json; a refused request
+ * changes nothing.
+ */
+public final class ApiServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+  private static final String PROBLEM_WRITTEN = "hms.problem";
+  private static final long MAX_BODY_BYTES = 256 * 1024;
+
+  private final SyncApp app;
+  private final SchedulingService scheduling;
+  private final byte[] adminToken;
+  private final Javalin javalin;
+
+  public ApiServer(SyncApp app, String adminToken) {
+    if (adminToken == null || adminToken.isBlank()) {
+      throw new IllegalArgumentException(
+          "no admin token: set server.adminToken in the config or the HMS_ADMIN_TOKEN environment"
+              + " variable");
+    }
+    this.app = app;
+    this.scheduling = app.scheduling();
+    this.adminToken = adminToken.getBytes(StandardCharsets.UTF_8);
+    this.javalin =
+        Javalin.create(
+            config -> {
+              config.showJavalinBanner = false;
+              config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
+              config.http.maxRequestSize = MAX_BODY_BYTES;
+              config.router.ignoreTrailingSlashes = true;
+            });
+    routes();
+  }
+
+  public void start(int port) {
+    javalin.start(port);
+    log.info("HTTP API listening on port {}", javalin.port());
+  }
+
+  public int port() {
+    return javalin.port();
+  }
+
+  @Override
+  public void close() {
+    javalin.stop();
+  }
+
+  private void routes() {
+    javalin.before("/api/*", this::authorize);
+
+    javalin.get("/health/live", ctx -> ctx.json(Map.of("status", "UP")));
+    javalin.get("/health/ready", this::ready);
+    javalin.get(
+        "/metrics",
+        ctx ->
+            ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                .result(app.metrics().scrape(app.clock().instant())));
+
+    javalin.post("/api/patients", this::createPatient);
+    javalin.get(
+        "/api/patients/{id}",
+        ctx ->
+            ctx.json(
+                Views.patient(
+                    scheduling
+                        .findPatient(ctx.pathParam("id"))
+                        .orElseThrow(() -> notFound("patient", ctx.pathParam("id"))))));
+    javalin.post("/api/locations", this::createLocation);
+    javalin.get(
+        "/api/locations/{id}",
+        ctx ->
+            ctx.json(
+                Views.location(
+                    scheduling
+                        .findLocation(ctx.pathParam("id"))
+                        .orElseThrow(() -> notFound("location", ctx.pathParam("id"))))));
+    javalin.post("/api/slots", this::createSlot);
+    javalin.get(
+        "/api/slots/{id}",
+        ctx ->
+            ctx.json(
+                Views.slot(
+                    scheduling
+                        .findSlot(ctx.pathParam("id"))
+                        .orElseThrow(() -> notFound("slot", ctx.pathParam("id"))))));
+
+    javalin.post("/api/appointments", this::book);
+    javalin.get("/api/appointments", this::listAppointments);
+    javalin.get(
+        "/api/appointments/{id}",
+        ctx ->
+            respond(
+                ctx,
+                200,
+                scheduling
+                    .findAppointment(ctx.pathParam("id"))
+                    .orElseThrow(() -> notFound("appointment", ctx.pathParam("id")))));
+    javalin.post("/api/appointments/{id}/reschedule", this::reschedule);
+    javalin.post("/api/appointments/{id}/cancel", this::cancel);
+    javalin.post("/api/appointments/{id}/complete", this::complete);
+
+    javalin.get("/api/deliveries", this::listDeliveries);
+    javalin.post("/api/deliveries/replay", this::replayAll);
+    javalin.get("/api/deliveries/{id}", this::delivery);
+    javalin.post("/api/deliveries/{id}/replay", this::replay);
+    javalin.post("/api/deliveries/{id}/discard", this::discard);
+    javalin.get("/api/connectors", this::connectors);
+
+    javalin.exception(Problem.class, (problem, ctx) -> problem(ctx, problem));
+    javalin.exception(
+        SchedulingException.class, (failure, ctx) -> problem(ctx, fromScheduling(failure)));
+    javalin.exception(
+        HttpResponseException.class,
+        (failure, ctx) ->
+            problem(ctx, new Problem(failure.getStatus(), reason(failure.getStatus()),
+                failure.getMessage())));
+    javalin.exception(DataAccessException.class, this::dataFailure);
+    javalin.exception(
+        Exception.class,
+        (failure, ctx) -> {
+          log.error("unexpected failure on {} {}", ctx.method(), ctx.matchedPath(), failure);
+          problem(ctx, new Problem(500, "Internal Server Error",
+              "unexpected failure (" + failure.getClass().getSimpleName() + "); see the server log"));
+        });
+    javalin.error(404, ctx -> {
+      if (ctx.attribute(PROBLEM_WRITTEN) == null) {
+        problem(ctx, Problem.notFound("no such endpoint: " + ctx.method() + " " + ctx.path()));
+      }
+    });
+    javalin.error(405, ctx -> {
+      if (ctx.attribute(PROBLEM_WRITTEN) == null) {
+        problem(ctx, new Problem(405, "Method Not Allowed",
+            ctx.method() + " is not allowed on " + ctx.path()));
+      }
+    });
+  }
+
+  private void authorize(Context ctx) {
+    String header = ctx.header("Authorization");
+    boolean valid =
+        header != null
+            && header.regionMatches(true, 0, "Bearer ", 0, 7)
+            && MessageDigest.isEqual(
+                header.substring(7).trim().getBytes(StandardCharsets.UTF_8), adminToken);
+    if (!valid) {
+      ctx.header("WWW-Authenticate", "Bearer realm=\"hms-sync\"");
+      throw new Problem(401, "Unauthorized",
+          "send the header Authorization: Bearer <server.adminToken> (HMS_ADMIN_TOKEN)");
+    }
+  }
+
+  private void ready(Context ctx) {
+    boolean reachable = app.database().isReachable();
+    int pending = reachable ? app.database().pendingMigrations() : -1;
+    boolean ready = reachable && pending == 0;
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", ready ? "UP" : "DOWN");
+    body.put("database", reachable ? "reachable" : "unreachable");
+    body.put("schemaVersion", reachable ? app.database().schemaVersion() : null);
+    body.put("pendingMigrations", pending);
+    ctx.status(ready ? 200 : 503).json(body);
+  }
+
+  private void createPatient(Context ctx) {
+    Body body = Body.parse(ctx.body(), false, Set.of("mrn", "givenName", "familyName", "birthDate"));
+    var patient =
+        scheduling.createPatient(
+            body.requiredText("mrn"),
+            body.requiredText("givenName"),
+            body.requiredText("familyName"),
+            body.requiredDate("birthDate"));
+    ctx.status(201).header("Location", "/api/patients/" + patient.id()).json(Views.patient(patient));
+  }
+
+  private void createLocation(Context ctx) {
+    Body body = Body.parse(ctx.body(), false, Set.of("code", "name"));
+    var location = scheduling.createLocation(body.requiredText("code"), body.requiredText("name"));
+    ctx.status(201)
+        .header("Location", "/api/locations/" + location.id())
+        .json(Views.location(location));
+  }
+
+  private void createSlot(Context ctx) {
+    Body body = Body.parse(ctx.body(), false, Set.of("locationId", "start", "end", "capacity"));
+    var slot =
+        scheduling.createSlot(
+            body.requiredText("locationId"),
+            body.requiredInstant("start"),
+            body.requiredInstant("end"),
+            body.has("capacity") ? body.requiredInt("capacity") : 1);
+    ctx.status(201).header("Location", "/api/slots/" + slot.id()).json(Views.slot(slot));
+  }
+
+  private void book(Context ctx) {
+    Body body = Body.parse(ctx.body(), false, Set.of("patientId", "slotId"));
+    Appointment appointment =
+        scheduling.book(body.requiredText("patientId"), body.requiredText("slotId"), null);
+    ctx.header("Location", "/api/appointments/" + appointment.id());
+    respond(ctx, 201, appointment);
+  }
+
+  private void listAppointments(Context ctx) {
+    String status = ctx.queryParam("status");
+    AppointmentStatus parsed;
+    try {
+      parsed = status == null || status.isBlank() ? null : AppointmentStatus.fromWire(status);
+    } catch (IllegalArgumentException invalid) {
+      throw Problem.badRequest(invalid.getMessage());
+    }
+    List<Map<String, Object>> items =
+        scheduling.listAppointments(blankToNull(ctx.queryParam("patientId")), parsed, limit(ctx))
+            .stream()
+            .map(Views::appointment)
+            .toList();
+    ctx.json(Map.of("items", items));
+  }
+
+  private void reschedule(Context ctx) {
+    Body body = Body.parse(ctx.body(), false, Set.of("slotId"));
+    respond(
+        ctx,
+        200,
+        scheduling.reschedule(
+            ctx.pathParam("id"), body.requiredText("slotId"), ifMatch(ctx), null));
+  }
+
+  private void cancel(Context ctx) {
+    Body body = Body.parse(ctx.body(), true, Set.of("reason"));
+    respond(
+        ctx, 200,
+        scheduling.cancel(ctx.pathParam("id"), body.optionalText("reason"), ifMatch(ctx), null));
+  }
+
+  private void complete(Context ctx) {
+    Body body = Body.parse(ctx.body(), true, Set.of("immunization"));
+    Body given =
+        body.object(
+            "immunization",
+            Set.of("cvxCode", "lotNumber", "dose", "manufacturer", "route", "site",
+                "administeredAt"));
+    Immunization immunization =
+        given == null
+            ? null
+            : new Immunization(
+                given.requiredText("cvxCode"),
+                given.optionalText("lotNumber"),
+                given.optionalText("dose"),
+                given.optionalText("manufacturer"),
+                given.optionalText("route"),
+                given.optionalText("site"),
+                given.optionalInstant("administeredAt"));
+    respond(ctx, 200, scheduling.complete(ctx.pathParam("id"), immunization, ifMatch(ctx), null));
+  }
+
+  private void listDeliveries(Context ctx) {
+    DeliveryStatus status = deliveryStatus(ctx.queryParam("status"));
+    List<Map<String, Object>> items =
+        app.deliveries()
+            .list(status, blankToNull(ctx.queryParam("connector")),
+                blankToNull(ctx.queryParam("appointmentId")), limit(ctx))
+            .stream()
+            .map(Views::delivery)
+            .toList();
+    ctx.json(Map.of("items", items));
+  }
+
+  private void delivery(Context ctx) {
+    Delivery delivery = findDelivery(ctx.pathParam("id"));
+    ctx.json(Views.deliveryWithAttempts(delivery, app.deliveries().attempts(delivery.id())));
+  }
+
+  private void replay(Context ctx) {
+    Delivery delivery = findDelivery(ctx.pathParam("id"));
+    if (!app.deliveries().replay(delivery.id(), app.clock().instant())) {
+      throw Problem.conflict(
+          "delivery '" + delivery.id() + "' is " + delivery.status().wire()
+              + "; only dead or discarded deliveries can be replayed"
+              + (delivery.status() == DeliveryStatus.PARKED
+                  ? " (it is parked behind a dead delivery of the same appointment: replay that one)"
+                  : ""));
+    }
+    app.engine().wakeUp();
+    ctx.json(Views.delivery(findDelivery(delivery.id())));
+  }
+
+  private void replayAll(Context ctx) {
+    DeliveryStatus status = deliveryStatus(ctx.queryParam("status"));
+    if (status != null && status != DeliveryStatus.DEAD) {
+      throw Problem.badRequest("bulk replay takes status=dead (the default), not " + status.wire());
+    }
+    String connector = blankToNull(ctx.queryParam("connector"));
+    if (connector != null && app.config().connector(connector).isEmpty()) {
+      throw Problem.notFound("connector '" + connector + "' is not configured");
+    }
+    int replayed = app.deliveries().replayAll(connector, app.clock().instant());
+    app.engine().wakeUp();
+    ctx.json(Map.of("replayed", replayed));
+  }
+
+  private void discard(Context ctx) {
+    Delivery delivery = findDelivery(ctx.pathParam("id"));
+    if (!app.deliveries().discard(delivery.id(), app.clock().instant())) {
+      throw Problem.conflict(
+          "delivery '" + delivery.id() + "' is " + delivery.status().wire()
+              + "; only dead deliveries can be discarded");
+    }
+    app.engine().wakeUp();
+    ctx.json(Views.delivery(findDelivery(delivery.id())));
+  }
+
+  private void connectors(Context ctx) {
+    List<ConnectorConfig> configured = app.config().connectors();
+    Map<String, ConnectorStats> stats =
+        app.deliveries().stats(configured.stream().map(ConnectorConfig::id).toList());
+    List<Map<String, Object>> items =
+        configured.stream()
+            .map(
+                connector ->
+                    Views.connector(
+                        connector.id(),
+                        connector.type(),
+                        connector.baseUrl().toString(),
+                        stats.get(connector.id()),
+                        app.clock().instant()))
+            .toList();
+    ctx.json(Map.of("items", items));
+  }
+
+  private Delivery findDelivery(String id) {
+    return app.deliveries().find(id).orElseThrow(() -> notFound("delivery", id));
+  }
+
+  private static void respond(Context ctx, int status, Appointment appointment) {
+    ctx.status(status).header("ETag", "\"" + appointment.version() + "\"").json(Views.appointment(appointment));
+  }
+
+  /** If-Match: "3", W/"3", 3 or * (any version). */
+  private static Long ifMatch(Context ctx) {
+    String header = ctx.header("If-Match");
+    if (header == null || header.isBlank() || header.trim().equals("*")) {
+      return null;
+    }
+    String value = header.trim();
+    if (value.startsWith("W/")) {
+      value = value.substring(2);
+    }
+    value = value.replace("\"", "");
+    try {
+      return Long.parseLong(value);
+    } catch (NumberFormatException invalid) {
+      throw Problem.badRequest(
+          "If-Match must be the appointment's version as an ETag, e.g. If-Match: \"3\"");
+    }
+  }
+
+  private static DeliveryStatus deliveryStatus(String text) {
+    if (text == null || text.isBlank()) {
+      return null;
+    }
+    try {
+      return DeliveryStatus.fromWire(text);
+    } catch (IllegalArgumentException invalid) {
+      throw Problem.badRequest(invalid.getMessage());
+    }
+  }
+
+  private static int limit(Context ctx) {
+    String text = ctx.queryParam("limit");
+    if (text == null || text.isBlank()) {
+      return 100;
+    }
+    try {
+      int limit = Integer.parseInt(text);
+      if (limit < 1 || limit > 1000) {
+        throw new NumberFormatException();
+      }
+      return limit;
+    } catch (NumberFormatException invalid) {
+      throw Problem.badRequest("limit must be a whole number from 1 to 1000 (default 100)");
+    }
+  }
+
+  private static String blankToNull(String text) {
+    return text == null || text.isBlank() ? null : text;
+  }
+
+  private static Problem notFound(String kind, String id) {
+    return Problem.notFound(kind + " '" + id + "' not found");
+  }
+
+  private static Problem fromScheduling(SchedulingException failure) {
+    if (failure instanceof SchedulingException.NotFound) {
+      return Problem.notFound(failure.getMessage());
+    }
+    if (failure instanceof SchedulingException.VersionMismatch) {
+      return new Problem(412, "Precondition Failed", failure.getMessage());
+    }
+    if (failure instanceof SchedulingException.Invalid) {
+      return Problem.badRequest(failure.getMessage());
+    }
+    return Problem.conflict(failure.getMessage());
+  }
+
+  private void dataFailure(DataAccessException failure, Context ctx) {
+    if (failure.getCause() instanceof SQLException sql
+        && sql.getSQLState() != null
+        && sql.getSQLState().startsWith("23")) {
+      problem(ctx, Problem.conflict("the request conflicts with existing data (a unique value is"
+          + " taken or a constraint would break); nothing was changed"));
+      return;
+    }
+    log.error("database failure on {} {}", ctx.method(), ctx.matchedPath(), failure);
+    problem(ctx, new Problem(503, "Service Unavailable",
+        "the database failed; nothing was changed; try again"));
+  }
+
+  private static void problem(Context ctx, Problem problem) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("type", "about:blank");
+    body.put("title", problem.title());
+    body.put("status", problem.status());
+    body.put("detail", problem.getMessage());
+    body.put("instance", ctx.path());
+    ctx.attribute(PROBLEM_WRITTEN, Boolean.TRUE);
+    ctx.status(problem.status())
+        .contentType("application/problem+json")
+        .result(Json.write(body));
+  }
+
+  private static String reason(int status) {
+    switch (status) {
+      case 400:
+        return "Bad Request";
+      case 404:
+        return "Not Found";
+      case 405:
+        return "Method Not Allowed";
+      case 413:
+        return "Content Too Large";
+      default:
+        return "HTTP " + status;
+    }
+  }
+}

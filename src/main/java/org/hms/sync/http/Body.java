@@ -1,0 +1,143 @@
+package org.hms.sync.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.Iterator;
+import java.util.Set;
+import org.hms.sync.SyncException;
+import org.hms.sync.json.Json;
+
+/**
+ * A request's JSON object, read field by field with 400 answers that name the field and the
+ * expected form. Error messages never echo submitted values (they may be PHI).
+ */
+final class Body {
+  private final JsonNode node;
+  private final String prefix;
+
+  private Body(JsonNode node, String prefix) {
+    this.node = node;
+    this.prefix = prefix;
+  }
+
+  /** Parses the body; an empty body counts as {} when {@code emptyAllowed}. */
+  static Body parse(String text, boolean emptyAllowed, Set<String> allowed) {
+    if (text == null || text.isBlank()) {
+      if (emptyAllowed) {
+        return new Body(Json.MAPPER.createObjectNode(), "");
+      }
+      throw Problem.badRequest("request body is empty; send a JSON object");
+    }
+    JsonNode node;
+    try {
+      node = Json.read(text);
+    } catch (SyncException malformed) {
+      throw Problem.badRequest(malformed.getMessage());
+    }
+    if (node == null || !node.isObject()) {
+      throw Problem.badRequest("request body must be a JSON object");
+    }
+    Body body = new Body(node, "");
+    body.allowOnly(allowed);
+    return body;
+  }
+
+  void allowOnly(Set<String> allowed) {
+    Iterator<String> names = node.fieldNames();
+    while (names.hasNext()) {
+      String name = names.next();
+      if (!allowed.contains(name)) {
+        throw Problem.badRequest(
+            "unknown field '" + prefix + name + "'; allowed fields: " + String.join(", ", allowed));
+      }
+    }
+  }
+
+  boolean has(String field) {
+    JsonNode value = node.get(field);
+    return value != null && !value.isNull();
+  }
+
+  Body object(String field, Set<String> allowed) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isObject()) {
+      throw Problem.badRequest("field '" + prefix + field + "' must be a JSON object");
+    }
+    Body nested = new Body(value, prefix + field + ".");
+    nested.allowOnly(allowed);
+    return nested;
+  }
+
+  String requiredText(String field) {
+    String value = optionalText(field);
+    if (value == null || value.isBlank()) {
+      throw Problem.badRequest("field '" + prefix + field + "' is required (a non-empty string)");
+    }
+    return value;
+  }
+
+  String optionalText(String field) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (value.isNumber()) {
+      return value.asText();
+    }
+    if (!value.isTextual()) {
+      throw Problem.badRequest("field '" + prefix + field + "' must be a string");
+    }
+    return value.asText();
+  }
+
+  int requiredInt(String field) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      throw Problem.badRequest("field '" + prefix + field + "' is required (an integer)");
+    }
+    if (!value.isIntegralNumber() || !value.canConvertToInt()) {
+      throw Problem.badRequest("field '" + prefix + field + "' must be an integer");
+    }
+    return value.intValue();
+  }
+
+  Instant requiredInstant(String field) {
+    Instant value = optionalInstant(field);
+    if (value == null) {
+      throw Problem.badRequest(
+          "field '" + prefix + field + "' is required (an ISO-8601 instant such as 2027-03-01T09:00:00Z)");
+    }
+    return value;
+  }
+
+  Instant optionalInstant(String field) {
+    String text = optionalText(field);
+    if (text == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(text);
+    } catch (DateTimeParseException invalid) {
+      try {
+        return java.time.OffsetDateTime.parse(text).toInstant();
+      } catch (DateTimeParseException alsoInvalid) {
+        throw Problem.badRequest(
+            "field '" + prefix + field + "' must be an ISO-8601 instant such as 2027-03-01T09:00:00Z");
+      }
+    }
+  }
+
+  LocalDate requiredDate(String field) {
+    String text = requiredText(field);
+    try {
+      return LocalDate.parse(text);
+    } catch (DateTimeParseException invalid) {
+      throw Problem.badRequest("field '" + prefix + field + "' must be a date written YYYY-MM-DD");
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package org.hms.sync.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.hms.sync.delivery.AttemptEvent;
+import org.hms.sync.delivery.ConnectorStats;
+import org.hms.sync.delivery.DeliveryObserver;
+
+/**
+ * Prometheus metrics: attempts by connector and outcome, attempt latency, and per-connector
+ * backlog, oldest pending age and dead letters (read from the database at each scrape).
+ */
+public final class SyncMetrics implements DeliveryObserver {
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Supplier<Map<String, ConnectorStats>> stats;
+  private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
+  private final Map<String, Timer> latencies = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong[]> gauges = new ConcurrentHashMap<>();
+
+  public SyncMetrics(Collection<String> connectorIds, Supplier<Map<String, ConnectorStats>> stats) {
+    this.stats = stats;
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    for (String connectorId : connectorIds) {
+      AtomicLong[] values = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
+      gauges.put(connectorId, values);
+      Gauge.builder("hms_delivery_backlog", values[0], AtomicLong::get)
+          .description("Deliveries waiting (pending, retrying, parked)")
+          .tag("connector", connectorId)
+          .register(registry);
+      Gauge.builder("hms_delivery_dead_letters", values[1], AtomicLong::get)
+          .description("Dead deliveries waiting for replay or discard")
+          .tag("connector", connectorId)
+          .register(registry);
+      Gauge.builder("hms_delivery_oldest_pending_seconds", values[2], AtomicLong::get)
+          .description("Age of the oldest waiting delivery")
+          .tag("connector", connectorId)
+          .register(registry);
+      for (String outcome : new String[] {"succeeded", "retry", "dead"}) {
+        counter(connectorId, outcome);
+      }
+      timer(connectorId);
+    }
+  }
+
+  @Override
+  public void onAttempt(AttemptEvent event) {
+    counter(event.connectorId(), event.outcome()).increment();
+    timer(event.connectorId()).record(Duration.ofMillis(event.durationMs()));
+  }
+
+  /** Refreshes the database-backed gauges and renders the Prometheus text format. */
+  public String scrape(java.time.Instant now) {
+    for (ConnectorStats connector : stats.get().values()) {
+      AtomicLong[] values = gauges.get(connector.connectorId());
+      if (values == null) {
+        continue;
+      }
+      values[0].set(connector.backlog());
+      values[1].set(connector.dead());
+      values[2].set(
+          connector.oldestPendingSince() == null
+              ? 0
+              : Math.max(0, Duration.between(connector.oldestPendingSince(), now).toSeconds()));
+    }
+    return registry.scrape();
+  }
+
+  private Counter counter(String connectorId, String outcome) {
+    return outcomes.computeIfAbsent(
+        connectorId + "\u0000" + outcome,
+        key ->
+            Counter.builder("hms_delivery_attempts")
+                .description("Delivery attempts by connector and outcome (succeeded, retry, dead)")
+                .tag("connector", connectorId)
+                .tag("outcome", outcome)
+                .register(registry));
+  }
+
+  private Timer timer(String connectorId) {
+    return latencies.computeIfAbsent(
+        connectorId,
+        key ->
+            Timer.builder("hms_delivery_attempt_duration")
+                .description("Time from sending an attempt to its answer")
+                .tag("connector", connectorId)
+                .publishPercentileHistogram()
+                .register(registry));
+  }
+}

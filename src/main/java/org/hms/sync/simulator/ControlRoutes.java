@@ -1,0 +1,106 @@
+package org.hms.sync.simulator;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.time.Duration;
+
+/** The {@code /sim} endpoints that inspect and steer a running simulator; no authentication. */
+final class ControlRoutes {
+
+  private final IisSimulator simulator;
+  private final SimJson json;
+
+  ControlRoutes(IisSimulator simulator, SimJson json) {
+    this.simulator = simulator;
+    this.json = json;
+  }
+
+  void register(Javalin server) {
+    server.get("/sim/ledger", this::ledger);
+    server.get("/sim/stats", this::stats);
+    server.post("/sim/down", this::down);
+    server.post(
+        "/sim/up",
+        context -> {
+          simulator.comeBack();
+          stats(context);
+        });
+    server.post("/sim/fail-rate", this::failRate);
+    server.post(
+        "/sim/reset",
+        context -> {
+          simulator.reset();
+          stats(context);
+        });
+  }
+
+  private void ledger(Context context) {
+    ObjectNode answer = json.object();
+    var entries = answer.putArray("entries");
+    for (LedgerEntry entry : simulator.ledger()) {
+      ObjectNode node = entries.addObject();
+      node.put("position", entry.position());
+      node.put("receivedAt", entry.receivedAt().toString());
+      node.put("method", entry.method());
+      node.put("path", entry.path());
+      node.put("idempotencyKey", entry.idempotencyKey());
+      node.put("externalId", entry.externalId());
+      node.put("status", entry.status());
+      node.put("applied", entry.applied());
+      node.put("replayed", entry.replayed());
+      node.put("body", entry.body());
+    }
+    send(context, 200, answer);
+  }
+
+  private void stats(Context context) {
+    SimStats stats = simulator.stats();
+    ObjectNode answer = json.object();
+    answer.put("requests", stats.requests());
+    answer.put("applied", stats.applied());
+    answer.put("replayed", stats.replayed());
+    answer.put("rejected", stats.rejected());
+    answer.put("appointments", stats.appointments());
+    answer.put("down", stats.down());
+    send(context, 200, answer);
+  }
+
+  private void down(Context context) {
+    String text = context.queryParam("for");
+    Duration duration;
+    try {
+      duration = SimulatorOptions.parseDuration(text);
+    } catch (IllegalArgumentException badDuration) {
+      badRequest(context, "Query parameter 'for' is wrong: " + badDuration.getMessage() + " (e.g. /sim/down?for=10s)");
+      return;
+    }
+    simulator.goDown(duration);
+    stats(context);
+  }
+
+  private void failRate(Context context) {
+    String text = context.queryParam("rate");
+    double rate;
+    try {
+      rate = SimulatorOptions.requireRate(Double.parseDouble(text == null ? "" : text.trim()));
+    } catch (IllegalArgumentException badRate) {
+      badRequest(
+          context,
+          "Query parameter 'rate' must be a number between 0 and 1, got '"
+              + text
+              + "' (e.g. /sim/fail-rate?rate=0.2)");
+      return;
+    }
+    simulator.setFailRate(rate);
+    stats(context);
+  }
+
+  private void badRequest(Context context, String message) {
+    send(context, 400, json.error(400, message));
+  }
+
+  private void send(Context context, int status, ObjectNode body) {
+    context.status(status).contentType("application/json").result(json.write(body));
+  }
+}

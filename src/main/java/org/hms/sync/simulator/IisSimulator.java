@@ -1,0 +1,211 @@
+package org.hms.sync.simulator;
+
+import io.javalin.Javalin;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.hms.sync.SyncException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A stand-in for a State Immunization Information System's appointment REST API, with a ledger of
+ * every request and switchable faults (outage, random failures, latency). Used by the demo, the
+ * integration and crash tests and the throughput benchmark.
+ *
+ * <p>{@code /api/appointments} takes POST (create), PUT and PATCH (merge), DELETE (cancel, the
+ * record is kept) and GET. Requests that change state honour {@code Idempotency-Key} the way Stripe
+ * does: the first finished answer is replayed to the same request with {@code Idempotent-Replayed:
+ * true} and not applied again; another request under the key gets 422, and 409 while the first is
+ * still running (a key is taken on arrival, so that includes its injected latency). Answers of 503
+ * are never stored, so a retry after a fault is applied. Authentication, outage and fail rate are
+ * decided on arrival; every answer, refusals included, waits out the latency. {@code /sim}
+ * endpoints inspect and steer the simulator.
+ *
+ * <p>Thread-safe. Nothing is logged per request.
+ */
+public final class IisSimulator implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(IisSimulator.class);
+
+  private final SimulatorOptions options;
+  private final SimJson json;
+  private final AppointmentStore appointments;
+  private final IdempotencyStore idempotency;
+  private final Ledger ledger;
+  private final Faults faults;
+  private final ScheduledExecutorService delays;
+  private final Javalin server;
+  private final AtomicBoolean closed;
+
+  private IisSimulator(SimulatorOptions options, Clock clock) {
+    this.options = options;
+    this.json = new SimJson();
+    this.appointments = new AppointmentStore(clock);
+    this.idempotency = new IdempotencyStore();
+    this.ledger = new Ledger();
+    this.faults = new Faults(clock, options.failRate(), options.latency());
+    this.delays =
+        Executors.newScheduledThreadPool(
+            Math.max(2, Runtime.getRuntime().availableProcessors()), daemonThreads());
+    this.closed = new AtomicBoolean();
+    this.server =
+        Javalin.create(
+            config -> {
+              config.showJavalinBanner = false;
+              config.startupWatcherEnabled = false;
+              config.http.disableCompression();
+            });
+    new ApiRoutes(
+            new AppointmentApi(appointments, idempotency, ledger, faults, json),
+            ledger,
+            faults,
+            new BearerAuth(options.requiredToken()),
+            clock,
+            delays)
+        .register(server);
+    new ControlRoutes(this, json).register(server);
+    server.exception(
+        Exception.class,
+        (failure, context) -> {
+          log.error(
+              "IIS simulator failed to answer {} {}; answered 500 and keeps serving",
+              context.method(),
+              context.path(),
+              failure);
+          context
+              .status(500)
+              .contentType("application/json")
+              .result(json.write(json.error(500, "IIS simulator failed: " + failure)));
+        });
+  }
+
+  /**
+   * Starts a simulator and returns once it accepts connections.
+   *
+   * @throws SyncException when it cannot listen on {@code options.host():options.port()}
+   */
+  public static IisSimulator start(SimulatorOptions options) {
+    return start(options, Clock.systemUTC());
+  }
+
+  static IisSimulator start(SimulatorOptions options, Clock clock) {
+    Objects.requireNonNull(options, "options must not be null; use SimulatorOptions.defaults()");
+    IisSimulator simulator = new IisSimulator(options, clock);
+    simulator.listen();
+    return simulator;
+  }
+
+  private void listen() {
+    if (!options.downFor().isZero()) {
+      faults.goDown(options.downFor());
+    }
+    try {
+      server.start(options.host(), options.port());
+    } catch (RuntimeException bindFailure) {
+      close();
+      throw new SyncException(
+          "IIS simulator could not listen on "
+              + options.host()
+              + ":"
+              + options.port()
+              + " ("
+              + bindFailure.getMessage()
+              + "); pick another port, or 0 for a free one",
+          bindFailure);
+    }
+    log.info("IIS simulator listening on {} with {}", baseUrl(), options);
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  /** {@code http://<host>:<port>/api}. */
+  public URI baseUrl() {
+    String host = options.host().contains(":") ? "[" + options.host() + "]" : options.host();
+    return URI.create("http://" + host + ":" + port() + "/api");
+  }
+
+  /** Answered {@code /api} requests in arrival order; a copy. */
+  public List<LedgerEntry> ledger() {
+    return ledger.snapshot();
+  }
+
+  /** Every appointment, oldest first; a copy. */
+  public List<SimAppointment> appointments() {
+    return appointments.all().stream().map(stored -> stored.toSimAppointment(json)).toList();
+  }
+
+  public Optional<SimAppointment> appointment(String externalId) {
+    return appointments.find(externalId).map(stored -> stored.toSimAppointment(json));
+  }
+
+  /** Answers 503 with {@code Retry-After: 1} to every {@code /api} request for {@code duration}. */
+  public void goDown(Duration duration) {
+    faults.goDown(duration);
+    log.info("IIS simulator on port {} is down until {}", port(), faults.downUntil());
+  }
+
+  public void comeBack() {
+    faults.comeBack();
+    log.info("IIS simulator on port {} is back up", port());
+  }
+
+  public boolean isDown() {
+    return faults.isDown();
+  }
+
+  /** That share (0 to 1) of {@code /api} requests is answered 503 before anything is applied. */
+  public void setFailRate(double rate) {
+    faults.setFailRate(rate);
+  }
+
+  /** Every {@code /api} request waits this long before it is handled; other requests do not wait. */
+  public void setLatency(Duration latency) {
+    faults.setLatency(latency);
+  }
+
+  /**
+   * Forgets appointments, the ledger and idempotency keys. Faults stay as set; ids and ledger
+   * positions keep counting. Requests in flight during a reset may still land afterwards.
+   */
+  public void reset() {
+    appointments.clear();
+    idempotency.clear();
+    ledger.clear();
+  }
+
+  SimStats stats() {
+    return SimStats.of(ledger.view(), appointments.size(), faults.isDown());
+  }
+
+  /** Stops listening; requests still waiting out their latency are dropped. Safe to call twice. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    int boundPort = server.port();
+    server.stop();
+    delays.shutdownNow();
+    log.info("IIS simulator on {}:{} stopped", options.host(), boundPort);
+  }
+
+  private static ThreadFactory daemonThreads() {
+    AtomicInteger count = new AtomicInteger();
+    return task -> {
+      Thread thread = new Thread(task, "iis-simulator-latency-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+}

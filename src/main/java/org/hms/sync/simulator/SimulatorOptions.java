@@ -1,0 +1,141 @@
+package org.hms.sync.simulator;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * How an {@link IisSimulator} starts: where it listens and which faults it injects from the first
+ * request on. Every value is checked here, so a simulator never starts half-configured.
+ *
+ * @param host address to bind, normally {@code 127.0.0.1}
+ * @param port TCP port, {@code 0} picks a free one (read it back with {@link IisSimulator#port()})
+ * @param failRate share of {@code /api} requests answered 503, from 0 to 1
+ * @param latency delay added to every {@code /api} request before it is handled
+ * @param downFor the simulator answers 503 to every {@code /api} request for this long after start
+ * @param requiredToken when not null, {@code /api} requests need {@code Authorization: Bearer <token>}
+ */
+public record SimulatorOptions(
+    String host, int port, double failRate, Duration latency, Duration downFor, String requiredToken) {
+
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+
+  public SimulatorOptions {
+    if (host == null || host.isBlank()) {
+      throw new IllegalArgumentException(
+          "Simulator host must not be blank; use 127.0.0.1 to listen on the loopback interface");
+    }
+    if (port < 0 || port > 65_535) {
+      throw new IllegalArgumentException(
+          "Simulator port must be between 0 and 65535 (0 picks a free port), got " + port);
+    }
+    requireRate(failRate);
+    requireNonNegative("latency", latency);
+    requireNonNegative("downFor", downFor);
+    if (requiredToken != null && requiredToken.isBlank()) {
+      throw new IllegalArgumentException(
+          "Simulator requiredToken must not be blank; pass null to disable bearer authentication");
+    }
+  }
+
+  /** Loopback, a free port, no faults, no authentication. */
+  public static SimulatorOptions defaults() {
+    return new SimulatorOptions("127.0.0.1", 0, 0.0, Duration.ZERO, Duration.ZERO, null);
+  }
+
+  public SimulatorOptions withPort(int newPort) {
+    return new SimulatorOptions(host, newPort, failRate, latency, downFor, requiredToken);
+  }
+
+  public SimulatorOptions withFailRate(double newFailRate) {
+    return new SimulatorOptions(host, port, newFailRate, latency, downFor, requiredToken);
+  }
+
+  public SimulatorOptions withLatency(Duration newLatency) {
+    return new SimulatorOptions(host, port, failRate, newLatency, downFor, requiredToken);
+  }
+
+  public SimulatorOptions withDownFor(Duration newDownFor) {
+    return new SimulatorOptions(host, port, failRate, latency, newDownFor, requiredToken);
+  }
+
+  public SimulatorOptions withRequiredToken(String newRequiredToken) {
+    return new SimulatorOptions(host, port, failRate, latency, downFor, newRequiredToken);
+  }
+
+  /**
+   * Reads the short duration form used by the control endpoints and the CLI: digits followed by
+   * {@code ms}, {@code s}, {@code m} or {@code h} ({@code 250ms}, {@code 2s}, {@code 10m}), or a
+   * bare {@code 0}.
+   *
+   * @throws IllegalArgumentException naming the text and the accepted form
+   */
+  public static Duration parseDuration(String text) {
+    if (text == null || text.isBlank()) {
+      throw new IllegalArgumentException(
+          "Duration is missing; write digits and a unit: 250ms, 2s, 10m or 1h");
+    }
+    String trimmed = text.trim().toLowerCase(Locale.ROOT);
+    if (trimmed.equals("0")) {
+      return Duration.ZERO;
+    }
+    Matcher matcher = DURATION.matcher(trimmed);
+    if (!matcher.matches()) {
+      throw new IllegalArgumentException(
+          "Duration '" + text + "' is not understood; write digits and a unit: 250ms, 2s, 10m or 1h");
+    }
+    long amount;
+    try {
+      amount = Long.parseLong(matcher.group(1));
+    } catch (NumberFormatException tooLarge) {
+      throw new IllegalArgumentException("Duration '" + text + "' is too large", tooLarge);
+    }
+    switch (matcher.group(2)) {
+      case "ms":
+        return Duration.ofMillis(amount);
+      case "s":
+        return Duration.ofSeconds(amount);
+      case "m":
+        return Duration.ofMinutes(amount);
+      default:
+        return Duration.ofHours(amount);
+    }
+  }
+
+  /** Never prints the token: options end up in logs. */
+  @Override
+  public String toString() {
+    return "SimulatorOptions[host="
+        + host
+        + ", port="
+        + port
+        + ", failRate="
+        + failRate
+        + ", latency="
+        + latency
+        + ", downFor="
+        + downFor
+        + ", requiredToken="
+        + (requiredToken == null ? "none" : "****")
+        + "]";
+  }
+
+  static double requireRate(double rate) {
+    if (Double.isNaN(rate) || rate < 0.0 || rate > 1.0) {
+      throw new IllegalArgumentException(
+          "Simulator fail rate must be between 0 and 1 (0.2 fails one request in five), got " + rate);
+    }
+    return rate;
+  }
+
+  static Duration requireNonNegative(String name, Duration duration) {
+    Objects.requireNonNull(duration, () -> "Simulator " + name + " must not be null; use Duration.ZERO");
+    if (duration.isNegative()) {
+      throw new IllegalArgumentException(
+          "Simulator " + name + " must not be negative, got " + duration + "; use Duration.ZERO for none");
+    }
+    return duration;
+  }
+}
