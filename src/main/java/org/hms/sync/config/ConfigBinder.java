@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  *
  * <p>Each reader returns the default when a key is absent and {@code null} when the value was
  * invalid (and reported); a section whose values were invalid comes back as {@code null} too, so
- * that no check runs on a made-up value.
+ * that no check runs on a made-up value. A binder collects state while it binds: use one per load.
  */
 final class ConfigBinder {
   static final List<String> ROOT_KEYS = List.of("server", "database", "engine", "connectors");
@@ -66,6 +66,10 @@ final class ConfigBinder {
   private final Problems problems = new Problems();
   private final Interpolator interpolator;
   private final List<ConnectorTimeouts> connectorTimeouts = new ArrayList<>();
+
+  /** engine.lease once it is known to be valid, for the check against connector timeouts. */
+  private Duration validLease;
+
   /** How to show values that may be secrets, by path: see {@link #show}. */
   private final Map<String, String> hiddenValues = new HashMap<>();
 
@@ -96,9 +100,9 @@ final class ConfigBinder {
     DatabaseConfig database = database(get(map, "database"));
     EngineConfig engine = engine(get(map, "engine"));
     List<ConnectorConfig> connectors = connectors(get(map, "connectors"));
-    if (engine != null) {
+    if (validLease != null) {
       JsonNode lease = map.at("/engine/lease");
-      checkLease(engine.lease(), lease.isMissingNode() || lease.isNull());
+      checkLease(validLease, lease.isMissingNode() || lease.isNull());
     }
     return problems.isEmpty() ? new SyncConfig(file, server, database, engine, connectors) : null;
   }
@@ -156,7 +160,8 @@ final class ConfigBinder {
     }
     Scalar user = text(map, "user", "database.user");
     Scalar password = text(map, "password", "database.password");
-    Integer maxPoolSize = integer(map, "maxPoolSize", "database.maxPoolSize", Defaults.MAX_POOL_SIZE);
+    Integer maxPoolSize =
+        integer(map, "maxPoolSize", "database.maxPoolSize", Defaults.MAX_POOL_SIZE);
     atLeastOne("database.maxPoolSize", maxPoolSize, Defaults.MAX_POOL_SIZE);
     if (problems.count() > before) {
       return null;
@@ -174,8 +179,7 @@ final class ConfigBinder {
       return null;
     }
     int before = problems.count();
-    Integer maxInFlight =
-        integer(map, "maxInFlight", "engine.maxInFlight", Defaults.MAX_IN_FLIGHT);
+    Integer maxInFlight = integer(map, "maxInFlight", "engine.maxInFlight", Defaults.MAX_IN_FLIGHT);
     atLeastOne("engine.maxInFlight", maxInFlight, Defaults.MAX_IN_FLIGHT);
     Integer batchSize = integer(map, "batchSize", "engine.batchSize", Defaults.BATCH_SIZE);
     atLeastOne("engine.batchSize", batchSize, Defaults.BATCH_SIZE);
@@ -183,7 +187,9 @@ final class ConfigBinder {
         duration(map, "pollInterval", "engine.pollInterval", Defaults.POLL_INTERVAL);
     positive("engine.pollInterval", pollInterval, Defaults.POLL_INTERVAL);
     Duration lease = duration(map, "lease", "engine.lease", Defaults.LEASE);
-    positive("engine.lease", lease, Defaults.LEASE);
+    if (positive("engine.lease", lease, Defaults.LEASE)) {
+      validLease = lease;
+    }
     String nodeId = optionalText(map, "nodeId", "engine.nodeId");
     if (problems.count() > before) {
       return null;
@@ -232,8 +238,7 @@ final class ConfigBinder {
     }
     int before = problems.count();
     String id = connectorId(map, path, pathById);
-    Scalar type =
-        required(map, "type", path + ".type", "set the connector type, e.g. type: rest");
+    Scalar type = required(map, "type", path + ".type", "set the connector type, e.g. type: rest");
     if (type != null && !CONNECTOR_TYPES.contains(type.value())) {
       unknownValue(path + ".type", "connector type", type, CONNECTOR_TYPES);
     }
@@ -249,14 +254,12 @@ final class ConfigBinder {
     if (problems.count() > before) {
       return null;
     }
-    return new ConnectorConfig(
-        id, type.value(), baseUrl, auth, timeouts, retry, headers, routes);
+    return new ConnectorConfig(id, type.value(), baseUrl, auth, timeouts, retry, headers, routes);
   }
 
   private String connectorId(ObjectNode map, String path, Map<String, String> pathById) {
     String idPath = path + ".id";
-    Scalar id =
-        required(map, "id", idPath, "give the connector a unique id, e.g. id: state-iis");
+    Scalar id = required(map, "id", idPath, "give the connector a unique id, e.g. id: state-iis");
     if (id == null) {
       return null;
     }
@@ -421,8 +424,7 @@ final class ConfigBinder {
       return null;
     }
     int before = problems.count();
-    Integer maxAttempts =
-        integer(map, "maxAttempts", path + ".maxAttempts", Defaults.MAX_ATTEMPTS);
+    Integer maxAttempts = integer(map, "maxAttempts", path + ".maxAttempts", Defaults.MAX_ATTEMPTS);
     if (maxAttempts != null && maxAttempts < 1) {
       problems.add(
           path + ".maxAttempts",
@@ -602,7 +604,8 @@ final class ConfigBinder {
       problems.add(
           path,
           routePath.shown() + " does not start with '/'",
-          "write it from the end of baseUrl, e.g. /" + (routePath.hidden() ? "appointments" : value));
+          "write it from the end of baseUrl, e.g. /"
+              + (routePath.hidden() ? "appointments" : value));
     }
     if (value.chars().anyMatch(Character::isWhitespace)) {
       problems.add(path, routePath.shown() + " contains whitespace", "encode spaces as %20");
@@ -613,8 +616,10 @@ final class ConfigBinder {
       if (!PLACEHOLDERS.contains(name)) {
         problems.add(
             path,
-            "unknown placeholder {" + name + "} in " + routePath.shown(),
-            Suggestions.didYouMean(name, PLACEHOLDERS)
+            (routePath.hidden() ? "unknown placeholder" : "unknown placeholder {" + name + "}")
+                + " in "
+                + routePath.shown(),
+            (routePath.hidden() ? "" : Suggestions.didYouMean(name, PLACEHOLDERS))
                 + "the only placeholders are {externalId} and {appointmentId}");
       } else if (name.equals("externalId") && eventType.equals("appointment.created")) {
         problems.add(
@@ -670,7 +675,8 @@ final class ConfigBinder {
     String pointer = externalId.value();
     String hint = "write a JSON pointer into the response, e.g. externalId: /id or /data/id";
     if (!pointer.startsWith("/")) {
-      problems.add(path, externalId.shown() + " is not a JSON pointer (it must start with '/')", hint);
+      problems.add(
+          path, externalId.shown() + " is not a JSON pointer (it must start with '/')", hint);
       return;
     }
     for (int index = 0; index < pointer.length(); index++) {
@@ -701,7 +707,9 @@ final class ConfigBinder {
       }
       String timeoutsPath = connector.path() + ".timeouts";
       String label =
-          connector.id() == null ? connector.path() : connector.path() + " (" + connector.id() + ")";
+          connector.id() == null
+              ? connector.path()
+              : connector.path() + " (" + connector.id() + ")";
       boolean timeoutsHidden =
           hiddenValues.containsKey(timeoutsPath + ".connect")
               || hiddenValues.containsKey(timeoutsPath + ".request");
@@ -734,8 +742,8 @@ final class ConfigBinder {
   // ---- values ----
 
   /**
-   * The map at {@code path} with unknown keys reported; an empty map when absent, so that every
-   * key takes its default; {@code null} (reported) when it is not a map.
+   * The map at {@code path} with unknown keys reported; an empty map when absent, so that every key
+   * takes its default; {@code null} (reported) when it is not a map.
    */
   private ObjectNode section(JsonNode node, String path, List<String> allowed) {
     return section(node, path, allowed, "indent its keys under '" + lastKey(path) + ":'");

@@ -6,8 +6,9 @@ import org.hms.sync.SyncException;
 
 /**
  * The configuration file could not be used. The message starts with {@code invalid configuration
- * <file>:} followed by one line per problem; {@link #problems()} gives the same problems one by one,
- * each as {@code <key path>: <what is wrong>; <what to do>}. Messages never contain secret values.
+ * <file>:} followed by one line per problem; {@link #problems()} gives the same problems one by
+ * one, each as {@code <key path>: <what is wrong>; <what to do>}. Messages never contain secret
+ * values.
  */
 public final class ConfigException extends SyncException {
   private final List<String> problems;

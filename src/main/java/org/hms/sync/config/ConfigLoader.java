@@ -64,8 +64,7 @@ public final class ConfigLoader {
       throw new ConfigException(
           file, List.of("file not found: " + file + "; check the path or create the file"), e);
     } catch (CharacterCodingException e) {
-      throw new ConfigException(
-          file, List.of("the file is not valid UTF-8; save it as UTF-8"), e);
+      throw new ConfigException(file, List.of("the file is not valid UTF-8; save it as UTF-8"), e);
     } catch (IOException e) {
       throw new ConfigException(
           file,

@@ -36,7 +36,8 @@ public record ConnectorConfig(
     auth = auth == null ? AuthConfig.none() : auth;
     timeouts = timeouts == null ? TimeoutsConfig.defaults() : timeouts;
     retry = retry == null ? RetryConfig.defaults() : retry;
-    headers = headers == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+    headers =
+        headers == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(headers));
     routes = routes == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(routes));
   }
 

@@ -55,9 +55,9 @@ public final class Durations {
 
   /**
    * The shortest exact form in the largest fitting unit: {@code 250ms}, {@code 2s}, {@code 10m},
-   * {@code 1h}, {@code 1d}, {@code 0s}. Durations {@link #parse} cannot take in that form (negative,
-   * or finer than a millisecond) come out as ISO-8601. {@code parse(format(d))} always equals
-   * {@code d} for non-negative {@code d}.
+   * {@code 1h}, {@code 1d}, {@code 0s}. Durations {@link #parse} cannot take in that form
+   * (negative, or finer than a millisecond) come out as ISO-8601. {@code parse(format(d))} always
+   * equals {@code d} for non-negative {@code d}.
    */
   public static String format(Duration duration) {
     Objects.requireNonNull(duration, "duration");
@@ -103,11 +103,14 @@ public final class Durations {
         case "d":
           return Duration.ofDays(amount);
         default:
-          throw new IllegalStateException("unit " + unit + " matched the pattern but is not handled");
+          throw new IllegalStateException(
+              "unit " + unit + " matched the pattern but is not handled");
       }
     } catch (NumberFormatException | ArithmeticException tooLarge) {
       throw new IllegalArgumentException(
-          "bad duration '" + text + "': too large; write a smaller number or a larger unit, e.g. 1d",
+          "bad duration '"
+              + text
+              + "': too large; write a smaller number or a larger unit, e.g. 1d",
           tooLarge);
     }
   }

@@ -45,8 +45,7 @@ final class Suggestions {
       for (int j = 1; j <= to.length(); j++) {
         int substitution = from.charAt(i - 1) == to.charAt(j - 1) ? 0 : 1;
         current[j] =
-            Math.min(
-                Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + substitution);
+            Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + substitution);
       }
       int[] swap = previous;
       previous = current;

@@ -1,0 +1,366 @@
+package org.hms.sync.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import org.hms.sync.json.JsonSnapshotEncoder;
+import org.hms.sync.outbox.EventTypes;
+import org.hms.sync.outbox.Outbox;
+import org.hms.sync.scheduling.Appointment;
+import org.hms.sync.scheduling.Location;
+import org.hms.sync.scheduling.Patient;
+import org.hms.sync.scheduling.SchedulingService;
+import org.hms.sync.scheduling.Slot;
+import org.hms.sync.testing.MutableClock;
+import org.hms.sync.testing.TestDb;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The delivery engine driven step by step ({@link DeliveryEngine#runOnce()}) with a settable
+ * clock, once per database.
+ */
+abstract class DeliveryEngineContractTest {
+  private static final Instant T0 = Instant.parse("2027-02-01T08:00:00Z");
+  private static final Duration LEASE = Duration.ofSeconds(30);
+  private static final RetryPolicy POLICY =
+      new RetryPolicy(3, Duration.ofSeconds(1), Duration.ofSeconds(8), 2.0);
+
+  TestDb db;
+  MutableClock clock;
+  SchedulingService scheduling;
+  DeliveryRepository repository;
+  ScriptedConnector iis;
+  ScriptedConnector portal;
+  Location clinic;
+  int slotHour;
+
+  abstract TestDb open();
+
+  @BeforeEach
+  void setUp() {
+    db = open();
+    clock = new MutableClock(T0);
+    Outbox outbox =
+        new Outbox(
+            Map.of(
+                EventTypes.CREATED, List.of("iis", "portal"),
+                EventTypes.RESCHEDULED, List.of("iis", "portal"),
+                EventTypes.CANCELLED, List.of("iis", "portal"),
+                EventTypes.COMPLETED, List.of("iis")));
+    scheduling =
+        new SchedulingService(db.database().transactor(), outbox, new JsonSnapshotEncoder(), clock);
+    repository = new DeliveryRepository(db.database().transactor());
+    iis = new ScriptedConnector("iis");
+    portal = new ScriptedConnector("portal");
+    clinic = scheduling.createLocation("CLINIC-1", "Clinic one");
+  }
+
+  @AfterEach
+  void tearDown() {
+    db.close();
+  }
+
+  private DeliveryEngine engine(String node, Connector... connectors) {
+    Map<String, Connector> byId = new java.util.HashMap<>();
+    Map<String, RetryPolicy> policies = new java.util.HashMap<>();
+    for (Connector connector : connectors) {
+      byId.put(connector.id(), connector);
+      policies.put(connector.id(), POLICY);
+    }
+    return new DeliveryEngine(
+        repository,
+        byId,
+        policies,
+        new DeliveryEngine.Settings(node, 64, 128, Duration.ofSeconds(1), LEASE),
+        clock,
+        () -> 0.5,
+        DeliveryObserver.NONE);
+  }
+
+  private Slot slot() {
+    Instant start = Instant.parse("2027-03-01T09:00:00Z").plusSeconds(900L * slotHour++);
+    return scheduling.createSlot(clinic.id(), start, start.plusSeconds(900), 5);
+  }
+
+  private Appointment book() {
+    Patient patient =
+        scheduling.createPatient("M-" + slotHour, "Given", "Family", LocalDate.of(1990, 1, 1));
+    return scheduling.book(patient.id(), slot().id(), null);
+  }
+
+  private DeliveryStatus status(String connector, String appointmentId, long sequence) {
+    return repository.list(null, connector, appointmentId, 100).stream()
+        .filter(delivery -> delivery.sequence() == sequence)
+        .findFirst()
+        .orElseThrow()
+        .status();
+  }
+
+  private static List<Long> sequences(List<PushRequest> requests, String appointmentId) {
+    return requests.stream()
+        .filter(request -> request.event().appointmentId().equals(appointmentId))
+        .map(request -> request.event().sequence())
+        .toList();
+  }
+
+  @Test
+  void a_delivery_succeeds_and_its_attempt_is_in_the_sync_log() {
+    Appointment appointment = book();
+    DeliveryEngine engine = engine("node-a", iis, portal);
+
+    assertThat(engine.runOnce()).isEqualTo(2);
+
+    Delivery delivery = repository.list(null, "iis", appointment.id(), 10).get(0);
+    assertThat(delivery.status()).isEqualTo(DeliveryStatus.SUCCEEDED);
+    List<Attempt> attempts = repository.attempts(delivery.id());
+    assertThat(attempts).hasSize(1);
+    assertThat(attempts.get(0).outcome()).isEqualTo("succeeded");
+    assertThat(attempts.get(0).httpStatus()).isEqualTo(200);
+    assertThat(attempts.get(0).nodeId()).isEqualTo("node-a");
+    assertThat(repository.externalIds("iis")).containsEntry(appointment.id(), "ext-" + appointment.id());
+    assertThat(iis.received().get(0).idempotencyKey()).isEqualTo(delivery.id());
+  }
+
+  @Test
+  void events_of_one_appointment_go_out_in_sequence_order_even_when_all_are_due() {
+    Appointment appointment = book();
+    Slot other = slot();
+    scheduling.reschedule(appointment.id(), other.id(), null, null);
+    scheduling.cancel(appointment.id(), "x", null, null);
+    DeliveryEngine engine = engine("node-a", iis);
+
+    int rounds = 0;
+    while (engine.runOnce() > 0) {
+      rounds++;
+    }
+
+    assertThat(rounds).isEqualTo(3);
+    assertThat(sequences(iis.received(), appointment.id())).containsExactly(1L, 2L, 3L);
+    assertThat(iis.received().get(1).externalId()).isEqualTo("ext-" + appointment.id());
+  }
+
+  @Test
+  void different_appointments_proceed_in_parallel_while_one_waits_for_a_retry() {
+    Appointment slow = book();
+    Appointment fast = book();
+    iis.always(request -> request.event().appointmentId().equals(slow.id())
+        ? new PushResult.Retryable(503, "HttpStatus", "HTTP 503", null)
+        : new PushResult.Success(200, "x", null));
+    scheduling.cancel(fast.id(), null, null, null);
+    DeliveryEngine engine = engine("node-a", iis);
+
+    engine.runOnce();
+    engine.runOnce();
+
+    assertThat(status("iis", slow.id(), 1)).isEqualTo(DeliveryStatus.RETRYING);
+    assertThat(status("iis", fast.id(), 1)).isEqualTo(DeliveryStatus.SUCCEEDED);
+    assertThat(status("iis", fast.id(), 2)).isEqualTo(DeliveryStatus.SUCCEEDED);
+  }
+
+  @Test
+  void a_retryable_failure_waits_for_its_backoff_and_keeps_the_same_idempotency_key() {
+    Appointment appointment = book();
+    iis.then(new PushResult.Retryable(503, "HttpStatus", "HTTP 503", null));
+    DeliveryEngine engine = engine("node-a", iis);
+
+    engine.runOnce();
+    assertThat(status("iis", appointment.id(), 1)).isEqualTo(DeliveryStatus.RETRYING);
+    assertThat(engine.runOnce()).as("not due before the backoff").isZero();
+
+    clock.advance(Duration.ofMillis(500)); // jitter 0.5 of the 1 s ceiling
+    assertThat(engine.runOnce()).isEqualTo(1);
+
+    assertThat(status("iis", appointment.id(), 1)).isEqualTo(DeliveryStatus.SUCCEEDED);
+    List<PushRequest> sent = iis.received();
+    assertThat(sent).hasSize(2);
+    assertThat(sent.get(0).idempotencyKey()).isEqualTo(sent.get(1).idempotencyKey());
+    assertThat(sent.get(1).attempt()).isEqualTo(2);
+    String deliveryId = sent.get(0).deliveryId();
+    assertThat(repository.attempts(deliveryId)).extracting(Attempt::outcome).containsExactly("retry", "succeeded");
+  }
+
+  @Test
+  void retry_after_from_the_server_sets_the_earliest_next_attempt() {
+    Appointment appointment = book();
+    iis.then(new PushResult.Retryable(429, "HttpStatus", "HTTP 429", T0.plusSeconds(120)));
+    DeliveryEngine engine = engine("node-a", iis);
+
+    engine.runOnce();
+    clock.advance(Duration.ofSeconds(60));
+    assertThat(engine.runOnce()).isZero();
+    clock.advance(Duration.ofSeconds(61));
+    assertThat(engine.runOnce()).isEqualTo(1);
+    assertThat(status("iis", appointment.id(), 1)).isEqualTo(DeliveryStatus.SUCCEEDED);
+  }
+
+  @Test
+  void the_last_failed_attempt_dead_letters_with_the_full_history() {
+    Appointment appointment = book();
+    iis.always(request -> new PushResult.Retryable(503, "HttpStatus", "HTTP 503", null));
+    DeliveryEngine engine = engine("node-a", iis);
+
+    for (int i = 0; i < 3; i++) {
+      engine.runOnce();
+      clock.advance(Duration.ofSeconds(10));
+    }
+
+    assertThat(status("iis", appointment.id(), 1)).isEqualTo(DeliveryStatus.DEAD);
+    String deliveryId = iis.received().get(0).deliveryId();
+    assertThat(repository.attempts(deliveryId))
+        .extracting(Attempt::outcome)
+        .containsExactly("retry", "retry", "dead");
+    assertThat(engine.runOnce()).isZero();
+  }
+
+  @Test
+  void a_permanent_failure_dead_letters_at_once_and_parks_the_later_events() {
+    Appointment appointment = book();
+    Slot other = slot();
+    iis.then(new PushResult.Permanent(422, "HttpStatus", "HTTP 422: bad clinic code"));
+    DeliveryEngine engine = engine("node-a", iis);
+
+    engine.runOnce();
+    scheduling.reschedule(appointment.id(), other.id(), null, null);
+
+    assertThat(status("iis", appointment.id(), 1)).isEqualTo(DeliveryStatus.DEAD);
+    assertThat(status("iis", appointment.id(), 2)).as("new event behind a dead letter").isEqualTo(DeliveryStatus.PARKED);
+    assertThat(engine.runOnce()).isZero();
+    assertThat(iis.received()).hasSize(1);
+  }
+
+  @Test
+  void parked_followers_of_a_pending_delivery_are_parked_when_it_dies() {
+    Appointment appointment = book();
+    scheduling.cancel(appointment.id(), null, null, null);
+    iis.then(new PushResult.Permanent(400, "HttpStatus", "HTTP 400"));
+    DeliveryEngine engine = engine("node-a", iis);
+
+    engine.runOnce();
+
+    assertThat(status("iis", appointment.id(), 1)).isEqualTo(DeliveryStatus.DEAD);
+    assertThat(status("iis", appointment.id(), 2)).isEqualTo(DeliveryStatus.PARKED);
+  }
+
+  @Test
+  void replaying_a_dead_letter_resends_it_first_then_its_followers_in_order() {
+    Appointment appointment = book();
+    scheduling.cancel(appointment.id(), null, null, null);
+    iis.then(new PushResult.Permanent(400, "HttpStatus", "HTTP 400"));
+    DeliveryEngine engine = engine("node-a", iis);
+    engine.runOnce();
+    String dead = iis.received().get(0).deliveryId();
+
+    assertThat(repository.replay(dead, clock.instant())).isTrue();
+    while (engine.runOnce() > 0) {
+      // drain
+    }
+
+    assertThat(sequences(iis.received(), appointment.id())).containsExactly(1L, 1L, 2L);
+    assertThat(iis.received().get(1).idempotencyKey()).isEqualTo(dead);
+    assertThat(status("iis", appointment.id(), 2)).isEqualTo(DeliveryStatus.SUCCEEDED);
+    assertThat(repository.replay(dead, clock.instant())).as("only dead letters replay").isFalse();
+  }
+
+  @Test
+  void discarding_a_dead_letter_releases_its_followers() {
+    Appointment appointment = book();
+    scheduling.cancel(appointment.id(), null, null, null);
+    iis.then(new PushResult.Permanent(400, "HttpStatus", "HTTP 400"));
+    DeliveryEngine engine = engine("node-a", iis);
+    engine.runOnce();
+    String dead = iis.received().get(0).deliveryId();
+
+    assertThat(repository.discard(dead, clock.instant())).isTrue();
+    engine.runOnce();
+
+    assertThat(status("iis", appointment.id(), 1)).isEqualTo(DeliveryStatus.DISCARDED);
+    assertThat(status("iis", appointment.id(), 2)).isEqualTo(DeliveryStatus.SUCCEEDED);
+  }
+
+  @Test
+  void bulk_replay_counts_the_dead_letters_of_one_connector() {
+    book();
+    book();
+    iis.always(request -> new PushResult.Permanent(400, "HttpStatus", "HTTP 400"));
+    portal.always(request -> new PushResult.Permanent(400, "HttpStatus", "HTTP 400"));
+    engine("node-a", iis, portal).runOnce();
+
+    assertThat(repository.replayAll("iis", clock.instant())).isEqualTo(2);
+    assertThat(repository.list(DeliveryStatus.DEAD, null, null, 10)).hasSize(2)
+        .allMatch(delivery -> delivery.connectorId().equals("portal"));
+  }
+
+  @Test
+  void a_crashed_nodes_claim_is_taken_over_once_its_lease_ends_with_the_same_key() {
+    Appointment appointment = book();
+    // Node A claims and then "dies": its attempt is never recorded.
+    List<ClaimedDelivery> lost = repository.claim(List.of("iis"), "node-a", clock.instant(), LEASE, 10);
+    assertThat(lost).hasSize(1);
+    DeliveryEngine nodeB = engine("node-b", iis);
+
+    assertThat(nodeB.runOnce()).as("lease still held").isZero();
+    clock.advance(LEASE.plusSeconds(1));
+    assertThat(nodeB.runOnce()).isEqualTo(1);
+
+    assertThat(status("iis", appointment.id(), 1)).isEqualTo(DeliveryStatus.SUCCEEDED);
+    assertThat(iis.received().get(0).idempotencyKey()).isEqualTo(lost.get(0).deliveryId());
+    assertThat(iis.received().get(0).attempt()).as("the lost attempt counts").isEqualTo(2);
+  }
+
+  @Test
+  void a_result_arriving_after_the_lease_was_taken_over_changes_nothing() {
+    Appointment appointment = book();
+    List<ClaimedDelivery> lost = repository.claim(List.of("iis"), "node-a", clock.instant(), LEASE, 10);
+    clock.advance(LEASE.plusSeconds(1));
+    iis.then(new PushResult.Retryable(503, "HttpStatus", "HTTP 503", null));
+    engine("node-b", iis).runOnce();
+    DeliveryEngine nodeA = engine("node-a", iis);
+
+    AttemptResult late =
+        nodeA.decide(lost.get(0), new PushResult.Success(200, "x", null), T0, clock.instant(), 5);
+    int held = repository.record(List.of(late), "node-a", clock.instant());
+
+    assertThat(held).isZero();
+    assertThat(status("iis", appointment.id(), 1)).isEqualTo(DeliveryStatus.RETRYING);
+  }
+
+  @Test
+  void deliveries_of_connectors_not_configured_are_left_alone() {
+    Appointment appointment = book();
+    engine("node-a", iis).runOnce();
+
+    assertThat(status("portal", appointment.id(), 1)).isEqualTo(DeliveryStatus.PENDING);
+    assertThat(portal.received()).isEmpty();
+  }
+
+  @Test
+  void a_change_that_came_from_a_connector_is_not_delivered_back_to_it() {
+    Patient patient = scheduling.createPatient("ECHO-1", "Given", "Family", LocalDate.of(1990, 1, 1));
+    Appointment appointment = scheduling.book(patient.id(), slot().id(), "portal");
+
+    assertThat(repository.list(null, null, appointment.id(), 10))
+        .extracting(Delivery::connectorId)
+        .containsExactly("iis");
+  }
+
+  @Test
+  void connector_stats_show_backlog_dead_letters_and_last_error() {
+    book();
+    book();
+    iis.then(new PushResult.Permanent(400, "HttpStatus", "HTTP 400: nope"));
+    engine("node-a", iis).runOnce();
+
+    ConnectorStats stats = repository.stats(List.of("iis", "portal")).get("iis");
+    assertThat(stats.dead()).isEqualTo(1);
+    assertThat(stats.backlog()).isZero();
+    assertThat(stats.lastError()).contains("HTTP 400");
+    assertThat(stats.lastSuccessAt()).isNotNull();
+    assertThat(repository.stats(List.of("iis", "portal")).get("portal").pending()).isEqualTo(2);
+  }
+}

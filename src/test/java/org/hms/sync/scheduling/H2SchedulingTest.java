@@ -1,0 +1,11 @@
+package org.hms.sync.scheduling;
+
+import org.hms.sync.testing.TestDatabases;
+import org.hms.sync.testing.TestDb;
+
+class H2SchedulingTest extends SchedulingContractTest {
+  @Override
+  TestDb open() {
+    return TestDatabases.h2();
+  }
+}
