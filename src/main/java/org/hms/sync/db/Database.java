@@ -32,7 +32,7 @@ public final class Database implements AutoCloseable {
   public static Database open(String url, String user, String password, int maxPoolSize) {
     Dialect dialect = Dialect.fromJdbcUrl(url);
     HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(url);
+    config.setJdbcUrl(durable(url));
     if (user != null && !user.isEmpty()) {
       config.setUsername(user);
     }
@@ -55,6 +55,22 @@ public final class Database implements AutoCloseable {
               + "; check database.url / HMS_DB_URL, user and password",
           failure);
     }
+  }
+
+  /**
+   * H2 writes committed changes to its file up to 500 ms late by default, so a killed process
+   * could lose commits it had acknowledged. Unless the URL says otherwise, commits are written at
+   * once (WRITE_DELAY=0).
+   */
+  static String durable(String url) {
+    String lower = url.toLowerCase(java.util.Locale.ROOT);
+    boolean h2File = lower.startsWith("jdbc:h2:file:")
+        || (lower.startsWith("jdbc:h2:") && !lower.startsWith("jdbc:h2:mem:")
+            && !lower.startsWith("jdbc:h2:tcp:") && !lower.startsWith("jdbc:h2:ssl:"));
+    if (!h2File || lower.contains("write_delay")) {
+      return url;
+    }
+    return url + ";WRITE_DELAY=0";
   }
 
   /** Applies pending migrations; returns how many ran. Safe to call on every start. */

@@ -354,7 +354,7 @@ public final class DeliveryRepository {
         });
   }
 
-  /** Dead letter (or discarded) back to pending, with a fresh retry budget; unparks followers. */
+  /** A dead letter back to pending, with a fresh retry budget; unparks its followers. */
   public boolean replay(String deliveryId, Instant now) {
     return transactor.inTransaction("replay delivery", c -> replay(c, deliveryId, now));
   }
@@ -390,16 +390,16 @@ public final class DeliveryRepository {
   private static boolean replay(Connection connection, String deliveryId, Instant now)
       throws SQLException {
     Optional<Delivery> delivery = find(connection, deliveryId);
-    if (delivery.isEmpty()
-        || (delivery.get().status() != DeliveryStatus.DEAD
-            && delivery.get().status() != DeliveryStatus.DISCARDED)) {
+    // Only dead letters: a discarded delivery's followers may already have gone out, and
+    // replaying it now would let an old change overtake a newer one.
+    if (delivery.isEmpty() || delivery.get().status() != DeliveryStatus.DEAD) {
       return false;
     }
     try (PreparedStatement update =
         connection.prepareStatement(
             "UPDATE delivery SET status = 'pending', next_attempt_at = ?, retry_base = attempts,"
                 + " completed_at = NULL, locked_by = NULL, locked_until = NULL,"
-                + " claim_token = NULL, updated_at = ? WHERE id = ? AND status IN ('dead', 'discarded')")) {
+                + " claim_token = NULL, updated_at = ? WHERE id = ? AND status = 'dead'")) {
       Jdbc.setInstant(update, 1, now);
       Jdbc.setInstant(update, 2, now);
       update.setString(3, deliveryId);

@@ -304,7 +304,7 @@ public final class ApiServer implements AutoCloseable {
     if (!app.deliveries().replay(delivery.id(), app.clock().instant())) {
       throw Problem.conflict(
           "delivery '" + delivery.id() + "' is " + delivery.status().wire()
-              + "; only dead or discarded deliveries can be replayed"
+              + "; only dead deliveries can be replayed"
               + (delivery.status() == DeliveryStatus.PARKED
                   ? " (it is parked behind a dead delivery of the same appointment: replay that one)"
                   : ""));

@@ -40,14 +40,19 @@ public final class Json {
     try {
       return MAPPER.readTree(text);
     } catch (JsonProcessingException failure) {
+      // Jackson's own message quotes the offending input, which may be PHI: place and kind only.
+      String kind =
+          failure instanceof com.fasterxml.jackson.core.io.JsonEOFException
+              ? "unexpected end of input"
+              : "unexpected character or token";
       throw new SyncException(
           "malformed JSON at line "
               + failure.getLocation().getLineNr()
               + ", column "
               + failure.getLocation().getColumnNr()
               + ": "
-              + failure.getOriginalMessage().replaceAll("\\(String\\)\".*?\"", "(String)")
-              , failure);
+              + kind,
+          failure);
     }
   }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.hms.sync.json.Json;
 
 /** A compiled JSONata expression from a file. Thread-safe; compile once at start-up. */
@@ -36,7 +37,8 @@ public final class Mapping {
       return new Mapping(file, source, Jsonata.jsonata(source));
     } catch (JException failure) {
       throw new MappingException(
-          "mapping " + file + " does not compile: " + describe(source, failure), failure);
+          "mapping " + file + " does not compile: " + failure.getMessage() + " ("
+              + where(source, failure, true) + ")", failure);
     } catch (RuntimeException failure) {
       throw new MappingException(
           "mapping " + file + " does not compile: " + failure.getMessage(), failure);
@@ -53,24 +55,62 @@ public final class Mapping {
    */
   public JsonNode evaluate(JsonNode input) {
     Object data = Json.MAPPER.convertValue(input, Object.class);
-    Object result;
     try {
-      result = expression.evaluate(data);
+      Object result = expression.evaluate(data);
+      if (result == null) {
+        return null;
+      }
+      if (!isPlainData(result)) {
+        throw new MappingException(
+            "mapping " + file + " yields a function or other non-JSON value; it must yield an"
+                + " object, array, string, number or boolean", null);
+      }
+      return Json.MAPPER.valueToTree(result);
     } catch (JException failure) {
+      // JSONata's own message quotes the values involved, which may be PHI: code and place only.
+      // $error("...") is the mapping author's own words (D3137): those are shown.
+      String authored = "D3137".equals(failure.getError()) ? ": " + failure.getMessage() : "";
       throw new MappingException(
-          "mapping " + file + " failed: " + describe(source, failure), failure);
+          "mapping " + file + " failed with JSONata error " + failure.getError() + " ("
+              + where(source, failure, false) + ")" + authored
+              + "; run `hms-sync mapping test` to see it on a sample",
+          null);
+    } catch (MappingException failure) {
+      throw failure;
     } catch (RuntimeException failure) {
       throw new MappingException(
-          "mapping " + file + " failed: " + failure.getClass().getSimpleName(), failure);
+          "mapping " + file + " failed: " + failure.getClass().getSimpleName(), null);
     }
-    if (result == null) {
-      return null;
-    }
-    return Json.MAPPER.valueToTree(result);
   }
 
-  private static String describe(String source, JException failure) {
-    int position = Math.max(0, Math.min(failure.getLocation(), source.length()));
+  private static boolean isPlainData(Object value) {
+    if (value == null || value instanceof String || value instanceof Number
+        || value instanceof Boolean) {
+      return true;
+    }
+    if (value instanceof Map<?, ?> map) {
+      return map.values().stream().allMatch(Mapping::isPlainData);
+    }
+    if (value instanceof Iterable<?> items) {
+      for (Object item : items) {
+        if (!isPlainData(item)) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /** "line L, column C" of the token JSONata stopped at (its location is just past it). */
+  private static String where(String source, JException failure, boolean parsing) {
+    int location = failure.getLocation();
+    if (location < 0) {
+      return "position unknown";
+    }
+    Object token = parsing ? failure.getCurrent() : null;
+    int length = token == null ? 1 : Math.max(1, String.valueOf(token).length());
+    int position = Math.max(0, Math.min(location - length, source.length()));
     int line = 1;
     int column = 1;
     for (int i = 0; i < position; i++) {
@@ -81,14 +121,6 @@ public final class Mapping {
         column++;
       }
     }
-    return failure.getError()
-        + " at line "
-        + line
-        + ", column "
-        + column
-        + " (position "
-        + failure.getLocation()
-        + "): "
-        + failure.getMessage();
+    return "line " + line + ", column " + column;
   }
 }

@@ -14,7 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.TreeMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -58,6 +58,15 @@ public final class RestConnector implements Connector {
 
   /** Compiles every route's mapping; a broken mapping fails here, at start-up. */
   public static RestConnector create(ConnectorConfig config, Clock clock) {
+    for (Map.Entry<String, String> header : config.headers().entrySet()) {
+      try {
+        HttpRequest.newBuilder(config.baseUrl()).header(header.getKey(), header.getValue());
+      } catch (IllegalArgumentException refused) {
+        throw new IllegalArgumentException(
+            "connector '" + config.id() + "': header '" + header.getKey()
+                + "' cannot be set (the HTTP client manages it); remove it from headers");
+      }
+    }
     Map<String, Mapping> mappings = new HashMap<>();
     for (RouteConfig route : config.routes().values()) {
       if (route.mapping() != null) {
@@ -105,7 +114,7 @@ public final class RestConnector implements Connector {
             externalId == null || externalId.isNull() ? null : externalId.asText());
     String base = config.baseUrl().toString();
     URI uri = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path);
-    Map<String, String> headers = new LinkedHashMap<>();
+    Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     headers.put("User-Agent", USER_AGENT);
     headers.put("Accept", "application/json");
     if (body != null) {

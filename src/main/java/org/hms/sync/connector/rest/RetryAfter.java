@@ -20,14 +20,21 @@ final class RetryAfter {
     }
     String value = header.trim();
     Instant at;
+    if (value.matches("-\\d+")) {
+      return Optional.of(now);
+    }
+    if (value.chars().allMatch(Character::isDigit)) {
+      // Delay-seconds; a huge number is the same as "a long time": cap it before adding.
+      long seconds = value.length() > 12 ? LONGEST.getSeconds() : Long.parseLong(value);
+      return Optional.of(now.plusSeconds(Math.min(seconds, LONGEST.getSeconds())));
+    }
     try {
-      at = now.plusSeconds(Math.max(0, Long.parseLong(value)));
-    } catch (NumberFormatException notSeconds) {
-      try {
-        at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-      } catch (DateTimeParseException notDate) {
-        return Optional.empty();
-      }
+      at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+    } catch (DateTimeParseException notDate) {
+      return Optional.empty();
+    }
+    if (at.isBefore(now)) {
+      return Optional.of(now);
     }
     Instant latest = now.plus(LONGEST);
     return Optional.of(at.isAfter(latest) ? latest : at);

@@ -1,0 +1,78 @@
+package org.hms.sync.crash;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+
+/** The service running as `serve` in its own JVM, so a test can SIGKILL it. */
+final class EngineProcess {
+  private final Process process;
+  private final int port;
+
+  private EngineProcess(Process process, int port) {
+    this.process = process;
+    this.port = port;
+  }
+
+  static EngineProcess start(Path config, int port, String adminToken, Path log) throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder builder =
+        new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+            "org.hms.sync.cli.Main", "serve", "--config", config.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    builder.environment().put("HMS_ADMIN_TOKEN", adminToken);
+    EngineProcess engine = new EngineProcess(builder.start(), port);
+    engine.awaitReady(Duration.ofSeconds(60));
+    return engine;
+  }
+
+  private void awaitReady(Duration timeout) throws IOException {
+    HttpClient client = HttpClient.newHttpClient();
+    Instant deadline = Instant.now().plus(timeout);
+    while (Instant.now().isBefore(deadline)) {
+      if (!process.isAlive()) {
+        throw new IOException("engine process exited with " + process.exitValue() + " before it was ready");
+      }
+      try {
+        HttpResponse<String> response = client.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
+                .timeout(Duration.ofSeconds(1)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // still starting
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", interrupted);
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", interrupted);
+      }
+    }
+    throw new IOException("engine not ready within " + timeout);
+  }
+
+  /** SIGKILL: no shutdown hook, no graceful anything. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor();
+  }
+
+  void stop() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+      kill();
+    }
+  }
+}
