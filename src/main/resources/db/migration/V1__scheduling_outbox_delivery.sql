@@ -87,13 +87,14 @@ CREATE TABLE delivery (
     created_at       TIMESTAMP WITH TIME ZONE NOT NULL,
     updated_at       TIMESTAMP WITH TIME ZONE NOT NULL,
     completed_at     TIMESTAMP WITH TIME ZONE,
-    CONSTRAINT delivery_once_per_connector UNIQUE (connector_id, event_id),
+    CONSTRAINT delivery_once_per_connector UNIQUE (event_id, connector_id),
     CONSTRAINT delivery_status_known
         CHECK (status IN ('pending', 'retrying', 'succeeded', 'dead', 'parked', 'discarded'))
 );
+-- Claims scan (status, next_attempt_at) in index order; per-appointment order and the
+-- appointmentId filter use (appointment_id, connector_id, sequence). Few indexes keep commits cheap.
 CREATE INDEX delivery_due ON delivery (status, next_attempt_at);
-CREATE INDEX delivery_order ON delivery (connector_id, appointment_id, sequence);
-CREATE INDEX delivery_appointment ON delivery (appointment_id);
+CREATE INDEX delivery_order ON delivery (appointment_id, connector_id, sequence);
 
 -- The sync log: one row per attempt.
 CREATE TABLE delivery_attempt (

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,16 +18,19 @@ import org.slf4j.LoggerFactory;
 /**
  * Claims due deliveries, pushes them through their connectors and records each result durably.
  *
- * <p>Two background threads: the dispatcher claims deliveries (woken in-process on every commit,
- * polling only as a fallback) and starts attempts, up to {@code maxInFlight} at once; the recorder
- * writes finished attempts to the database in batches. A crash loses nothing: an attempt whose
- * result was not recorded is attempted again, with the same idempotency key, once its lease ends.
+ * <p>One background thread, the pump, does all database work: each round records the attempts
+ * that finished since the last round and claims new deliveries for the free places, in one
+ * transaction. Rounds are woken in-process (on every outbox commit and every finished attempt;
+ * polling is only the fallback), and under load each round carries many results and claims, so
+ * commits stay few while up to {@code maxInFlight} attempts run at once. A crash loses nothing: an
+ * attempt whose result was not recorded is attempted again, with the same idempotency key, once
+ * its lease ends.
  *
  * <p>Tests drive the engine without threads through {@link #runOnce()}.
  */
 public final class DeliveryEngine implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DeliveryEngine.class);
-  private static final int RECORD_BATCH = 512;
+  private static final int RECORD_BATCH = 1024;
 
   /** How the engine runs; see the README for each setting. */
   public record Settings(
@@ -41,13 +44,12 @@ public final class DeliveryEngine implements AutoCloseable {
   private final DoubleSupplier random;
   private final DeliveryObserver observer;
 
-  private final WakeUp dispatcherWake = new WakeUp();
-  private final LinkedBlockingQueue<AttemptResult> finished = new LinkedBlockingQueue<>();
+  private final WakeUp wake = new WakeUp();
+  private final ConcurrentLinkedQueue<AttemptResult> finished = new ConcurrentLinkedQueue<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong earliestRetry = new AtomicLong(Long.MAX_VALUE);
   private volatile boolean running;
-  private Thread dispatcher;
-  private Thread recorder;
+  private Thread pump;
 
   public DeliveryEngine(
       DeliveryRepository repository,
@@ -75,12 +77,9 @@ public final class DeliveryEngine implements AutoCloseable {
       return;
     }
     running = true;
-    dispatcher = new Thread(this::dispatchLoop, "hms-delivery-dispatcher");
-    recorder = new Thread(this::recordLoop, "hms-delivery-recorder");
-    dispatcher.setDaemon(true);
-    recorder.setDaemon(true);
-    recorder.start();
-    dispatcher.start();
+    pump = new Thread(this::pumpLoop, "hms-delivery-pump");
+    pump.setDaemon(true);
+    pump.start();
     log.info(
         "delivery engine started on node {} for connectors {} (maxInFlight {}, lease {})",
         settings.nodeId(),
@@ -89,9 +88,9 @@ public final class DeliveryEngine implements AutoCloseable {
         settings.lease());
   }
 
-  /** Asks the dispatcher to look for work now (called after every outbox commit). */
+  /** Asks the engine to look for work now (called after every outbox commit). */
   public void wakeUp() {
-    dispatcherWake.signal();
+    wake.signal();
   }
 
   public int inFlight() {
@@ -104,8 +103,8 @@ public final class DeliveryEngine implements AutoCloseable {
    */
   public int runOnce() {
     List<ClaimedDelivery> claimed =
-        repository.claim(
-            connectors.keySet(), settings.nodeId(), clock.instant(), settings.lease(),
+        repository.recordAndClaim(
+            List.of(), connectors.keySet(), settings.nodeId(), clock.instant(), settings.lease(),
             settings.batchSize());
     List<CompletableFuture<AttemptResult>> attempts = new ArrayList<>();
     for (ClaimedDelivery delivery : claimed) {
@@ -116,27 +115,64 @@ public final class DeliveryEngine implements AutoCloseable {
       results.add(attempt.join());
     }
     if (!results.isEmpty()) {
-      record(results);
+      repository.recordAndClaim(
+          results, connectors.keySet(), settings.nodeId(), clock.instant(), settings.lease(), 0);
+      afterRecord(results);
     }
     return claimed.size();
   }
 
-  private void dispatchLoop() {
-    while (running) {
+  private void pumpLoop() {
+    List<AttemptResult> results = new ArrayList<>();
+    boolean more = true;
+    while (running || inFlight.get() > 0) {
       try {
-        int limit = Math.min(settings.batchSize(), settings.maxInFlight() - inFlight.get());
-        int claimed = limit > 0 ? dispatch(limit) : 0;
-        if (claimed > 0 && claimed == limit) {
+        if (!more) {
+          wake.await(running ? untilNextLook() : Duration.ofMillis(50));
+        }
+        for (AttemptResult result = finished.poll();
+            result != null && results.size() < RECORD_BATCH;
+            result = results.size() + 1 < RECORD_BATCH ? finished.poll() : null) {
+          results.add(result);
+        }
+        int free = settings.maxInFlight() - inFlight.get() + results.size();
+        int limit = running ? Math.min(settings.batchSize(), free) : 0;
+        if (results.isEmpty() && limit <= 0) {
+          more = false;
           continue;
         }
-        dispatcherWake.await(untilNextLook());
+        List<ClaimedDelivery> claimed;
+        try {
+          claimed =
+              repository.recordAndClaim(
+                  results, connectors.keySet(), settings.nodeId(), clock.instant(),
+                  settings.lease(), limit);
+          afterRecord(results);
+        } finally {
+          inFlight.addAndGet(-results.size());
+          results.clear();
+        }
+        for (ClaimedDelivery delivery : claimed) {
+          inFlight.incrementAndGet();
+          attempt(delivery)
+              .thenAccept(
+                  result -> {
+                    finished.add(result);
+                    wake.signal();
+                  });
+        }
+        more = (limit > 0 && claimed.size() == limit) || !finished.isEmpty();
       } catch (InterruptedException interrupted) {
         Thread.currentThread().interrupt();
         return;
       } catch (RuntimeException | Error failure) {
         log.error(
-            "delivery dispatcher round failed; trying again in {}", settings.pollInterval(),
+            "delivery round failed; its results are lost and those deliveries will be attempted"
+                + " again (same idempotency key) when their lease of {} ends; next round in {}",
+            settings.lease(),
+            settings.pollInterval(),
             failure);
+        more = false;
         sleepQuietly(settings.pollInterval());
       }
     }
@@ -155,17 +191,6 @@ public final class DeliveryEngine implements AutoCloseable {
       return Duration.ZERO;
     }
     return Duration.ofMillis(Math.min(poll, untilRetry));
-  }
-
-  private int dispatch(int limit) {
-    List<ClaimedDelivery> claimed =
-        repository.claim(
-            connectors.keySet(), settings.nodeId(), clock.instant(), settings.lease(), limit);
-    for (ClaimedDelivery delivery : claimed) {
-      inFlight.incrementAndGet();
-      attempt(delivery).thenAccept(finished::add);
-    }
-    return claimed.size();
   }
 
   private CompletableFuture<AttemptResult> attempt(ClaimedDelivery delivery) {
@@ -225,46 +250,7 @@ public final class DeliveryEngine implements AutoCloseable {
         delivery, startedAt, finishedAt, durationMs, result, DeliveryStatus.DEAD, null, "dead");
   }
 
-  private void recordLoop() {
-    List<AttemptResult> batch = new ArrayList<>();
-    while (running || inFlight.get() > 0 || !finished.isEmpty()) {
-      try {
-        AttemptResult first = finished.poll(200, TimeUnit.MILLISECONDS);
-        if (first == null) {
-          continue;
-        }
-        batch.add(first);
-        finished.drainTo(batch, RECORD_BATCH - 1);
-        record(batch);
-      } catch (InterruptedException interrupted) {
-        Thread.currentThread().interrupt();
-        return;
-      } catch (RuntimeException | Error failure) {
-        log.error(
-            "could not record {} delivery results; those deliveries will be attempted again"
-                + " (same idempotency key) when their lease of {} ends",
-            batch.size(),
-            settings.lease(),
-            failure);
-      } finally {
-        if (!batch.isEmpty()) {
-          inFlight.addAndGet(-batch.size());
-          batch.clear();
-          dispatcherWake.signal();
-        }
-      }
-    }
-  }
-
-  private void record(List<AttemptResult> results) {
-    int held = repository.record(results, settings.nodeId(), clock.instant());
-    if (held < results.size()) {
-      log.warn(
-          "{} of {} results arrived after their lease ended; another node took those deliveries"
-              + " over (consider a longer engine.lease)",
-          results.size() - held,
-          results.size());
-    }
+  private void afterRecord(List<AttemptResult> results) {
     for (AttemptResult result : results) {
       logAndNotify(result);
     }
@@ -311,20 +297,17 @@ public final class DeliveryEngine implements AutoCloseable {
 
   /** Stops claiming, waits up to {@code grace} for attempts in flight to be recorded. */
   public void stop(Duration grace) {
-    Thread dispatching;
-    Thread recording;
+    Thread pumping;
     synchronized (this) {
       if (!running) {
         return;
       }
       running = false;
-      dispatching = dispatcher;
-      recording = recorder;
+      pumping = pump;
     }
-    dispatcherWake.signal();
+    wake.signal();
     try {
-      dispatching.join(grace.toMillis());
-      recording.join(grace.toMillis());
+      pumping.join(grace.toMillis());
     } catch (InterruptedException interrupted) {
       Thread.currentThread().interrupt();
     }

@@ -20,6 +20,8 @@ import org.hms.sync.outbox.OutboxEvent;
 
 /** SQL for deliveries, the sync log and connector status. One code path for H2 and PostgreSQL. */
 public final class DeliveryRepository {
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(DeliveryRepository.class);
   private static final String DELIVERY_COLUMNS =
       "id, event_id, connector_id, appointment_id, sequence, event_type, status, attempts,"
           + " next_attempt_at, last_http_status, last_error, created_at, updated_at, completed_at";
@@ -28,13 +30,14 @@ public final class DeliveryRepository {
   // the same connector. This is what keeps per-appointment order while appointments run in
   // parallel.
   private static final String SELECT_CLAIMABLE =
-      "SELECT d.id FROM delivery d WHERE d.status IN ('pending', 'retrying')"
+      "SELECT d.id FROM delivery d WHERE d.status = ?"
           + " AND d.next_attempt_at <= ? AND (d.locked_until IS NULL OR d.locked_until < ?)"
           + " AND d.connector_id IN (%s)"
-          + " AND NOT EXISTS (SELECT 1 FROM delivery p WHERE p.connector_id = d.connector_id"
-          + " AND p.appointment_id = d.appointment_id AND p.sequence < d.sequence"
+          + " AND NOT EXISTS (SELECT 1 FROM delivery p WHERE p.appointment_id = d.appointment_id"
+          + " AND p.connector_id = d.connector_id AND p.sequence < d.sequence"
           + " AND p.status NOT IN ('succeeded', 'discarded'))"
-          + " ORDER BY d.next_attempt_at LIMIT ?";
+          // (status, next_attempt_at) matches the delivery_due index, so the scan stops at LIMIT.
+          + " ORDER BY d.status, d.next_attempt_at LIMIT ?";
 
   private static final String CLAIM =
       "UPDATE delivery SET locked_by = ?, locked_until = ?, claim_token = ?,"
@@ -46,7 +49,7 @@ public final class DeliveryRepository {
           + " e.appointment_id, e.sequence, e.type, e.occurred_at, e.origin, e.payload,"
           + " x.external_id FROM delivery d JOIN outbox_event e ON e.id = d.event_id"
           + " LEFT JOIN external_ref x ON x.connector_id = d.connector_id"
-          + " AND x.appointment_id = d.appointment_id WHERE d.claim_token = ?";
+          + " AND x.appointment_id = d.appointment_id WHERE d.claim_token = ? AND d.id IN (%s)";
 
   private static final String FINISH =
       "UPDATE delivery SET status = ?, next_attempt_at = ?, locked_by = NULL,"
@@ -74,76 +77,131 @@ public final class DeliveryRepository {
    */
   List<ClaimedDelivery> claim(
       Collection<String> connectorIds, String nodeId, Instant now, Duration lease, int limit) {
-    if (connectorIds.isEmpty() || limit < 1) {
+    return recordAndClaim(List.of(), connectorIds, nodeId, now, lease, limit);
+  }
+
+  /**
+   * One round of the engine in one transaction: records finished attempts (see {@link #record})
+   * and leases up to {@code limit} new deliveries.
+   */
+  List<ClaimedDelivery> recordAndClaim(
+      List<AttemptResult> results,
+      Collection<String> connectorIds,
+      String nodeId,
+      Instant now,
+      Duration lease,
+      int limit) {
+    if (results.isEmpty() && (connectorIds.isEmpty() || limit < 1)) {
       return List.of();
     }
-    String token = UUID.randomUUID().toString();
     return transactor.inTransaction(
-        "claim deliveries",
+        "record and claim deliveries",
         connection -> {
-          List<String> candidates = new ArrayList<>();
-          String placeholders = String.join(", ", java.util.Collections.nCopies(connectorIds.size(), "?"));
-          String sql =
-              String.format(SELECT_CLAIMABLE, placeholders)
-                  + transactor.dialect().skipLockedSuffix();
-          try (PreparedStatement select = connection.prepareStatement(sql)) {
-            int index = 1;
-            Jdbc.setInstant(select, index++, now);
-            Jdbc.setInstant(select, index++, now);
-            for (String connectorId : connectorIds) {
-              select.setString(index++, connectorId);
-            }
-            select.setInt(index, limit);
-            try (ResultSet rows = select.executeQuery()) {
-              while (rows.next()) {
-                candidates.add(rows.getString(1));
-              }
-            }
+          if (!results.isEmpty()) {
+            recordOn(connection, results, nodeId, now);
           }
-          if (candidates.isEmpty()) {
+          if (connectorIds.isEmpty() || limit < 1) {
             return List.of();
           }
-          try (PreparedStatement claim = connection.prepareStatement(CLAIM)) {
-            for (String id : candidates) {
-              claim.setString(1, nodeId);
-              Jdbc.setInstant(claim, 2, now.plus(lease));
-              claim.setString(3, token);
-              Jdbc.setInstant(claim, 4, now);
-              claim.setString(5, id);
-              Jdbc.setInstant(claim, 6, now);
-              claim.addBatch();
-            }
-            claim.executeBatch();
-          }
-          List<ClaimedDelivery> claimed = new ArrayList<>(candidates.size());
-          try (PreparedStatement select = connection.prepareStatement(SELECT_CLAIMED)) {
-            select.setString(1, token);
-            try (ResultSet rows = select.executeQuery()) {
-              while (rows.next()) {
-                int attempts = rows.getInt("attempts");
-                OutboxEvent event =
-                    new OutboxEvent(
-                        rows.getString("event_id"),
-                        rows.getString("appointment_id"),
-                        rows.getLong("sequence"),
-                        rows.getString("type"),
-                        Jdbc.getInstant(rows, "occurred_at"),
-                        rows.getString("origin"),
-                        rows.getString("payload"));
-                claimed.add(
-                    new ClaimedDelivery(
-                        rows.getString("id"),
-                        rows.getString("connector_id"),
-                        token,
-                        attempts,
-                        attempts - rows.getInt("retry_base"),
-                        event,
-                        rows.getString("external_id")));
-              }
-            }
-          }
-          return claimed;
+          return claimOn(connection, connectorIds, nodeId, now, lease, limit);
         });
+  }
+
+  private List<ClaimedDelivery> claimOn(
+      Connection connection,
+      Collection<String> connectorIds,
+      String nodeId,
+      Instant now,
+      Duration lease,
+      int limit)
+      throws SQLException {
+    String token = UUID.randomUUID().toString();
+    List<String> candidates = new ArrayList<>();
+    String placeholders =
+        String.join(", ", java.util.Collections.nCopies(connectorIds.size(), "?"));
+    String sql =
+        String.format(SELECT_CLAIMABLE, placeholders)
+            + transactor.dialect().skipLockedSuffix();
+    // Retries that are due first, then new deliveries, oldest first within each.
+    for (DeliveryStatus status : new DeliveryStatus[] {DeliveryStatus.RETRYING, DeliveryStatus.PENDING}) {
+      if (candidates.size() >= limit) {
+        break;
+      }
+      try (PreparedStatement select = connection.prepareStatement(sql)) {
+        int index = 1;
+        select.setString(index++, status.wire());
+        Jdbc.setInstant(select, index++, now);
+        Jdbc.setInstant(select, index++, now);
+        for (String connectorId : connectorIds) {
+          select.setString(index++, connectorId);
+        }
+        select.setInt(index, limit - candidates.size());
+        try (ResultSet rows = select.executeQuery()) {
+          while (rows.next()) {
+            candidates.add(rows.getString(1));
+          }
+        }
+      }
+    }
+    if (candidates.isEmpty()) {
+      return List.of();
+    }
+    try (PreparedStatement claim = connection.prepareStatement(CLAIM)) {
+      for (String id : candidates) {
+        claim.setString(1, nodeId);
+        Jdbc.setInstant(claim, 2, now.plus(lease));
+        claim.setString(3, token);
+        Jdbc.setInstant(claim, 4, now);
+        claim.setString(5, id);
+        Jdbc.setInstant(claim, 6, now);
+        claim.addBatch();
+      }
+      int[] counts = claim.executeBatch();
+      List<String> won = new ArrayList<>(candidates.size());
+      for (int i = 0; i < counts.length; i++) {
+        if (counts[i] > 0 || counts[i] == java.sql.Statement.SUCCESS_NO_INFO) {
+          won.add(candidates.get(i));
+        }
+      }
+      candidates = won;
+    }
+    if (candidates.isEmpty()) {
+      return List.of();
+    }
+    List<ClaimedDelivery> claimed = new ArrayList<>(candidates.size());
+    String claimedSql =
+        String.format(
+            SELECT_CLAIMED, String.join(", ", java.util.Collections.nCopies(candidates.size(), "?")));
+    try (PreparedStatement select = connection.prepareStatement(claimedSql)) {
+      select.setString(1, token);
+      for (int i = 0; i < candidates.size(); i++) {
+        select.setString(i + 2, candidates.get(i));
+      }
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          int attempts = rows.getInt("attempts");
+          OutboxEvent event =
+              new OutboxEvent(
+                  rows.getString("event_id"),
+                  rows.getString("appointment_id"),
+                  rows.getLong("sequence"),
+                  rows.getString("type"),
+                  Jdbc.getInstant(rows, "occurred_at"),
+                  rows.getString("origin"),
+                  rows.getString("payload"));
+          claimed.add(
+              new ClaimedDelivery(
+                  rows.getString("id"),
+                  rows.getString("connector_id"),
+                  token,
+                  attempts,
+                  attempts - rows.getInt("retry_base"),
+                  event,
+                  rows.getString("external_id")));
+        }
+      }
+    }
+    return claimed;
   }
 
   /**
@@ -155,15 +213,25 @@ public final class DeliveryRepository {
    */
   int record(List<AttemptResult> results, String nodeId, Instant now) {
     return transactor.inTransaction(
-        "record delivery results",
-        connection -> {
-          insertAttempts(connection, results, nodeId);
-          int held = finish(connection, results, now);
-          storeExternalIds(connection, results, now);
-          parkBehindDeadLetters(connection, results, now);
-          updateConnectorStatus(connection, results);
-          return held;
-        });
+        "record delivery results", connection -> recordOn(connection, results, nodeId, now));
+  }
+
+  private int recordOn(
+      Connection connection, List<AttemptResult> results, String nodeId, Instant now)
+      throws SQLException {
+    insertAttempts(connection, results, nodeId);
+    int held = finish(connection, results, now);
+    if (held < results.size()) {
+      log.warn(
+          "{} of {} results arrived after their lease ended; another node took those deliveries"
+              + " over (consider a longer engine.lease)",
+          results.size() - held,
+          results.size());
+    }
+    storeExternalIds(connection, results, now);
+    parkBehindDeadLetters(connection, results, now);
+    updateConnectorStatus(connection, results);
+    return held;
   }
 
   private static void insertAttempts(
@@ -234,11 +302,26 @@ public final class DeliveryRepository {
     }
   }
 
+  /**
+   * Parks the later events of each newly dead delivery. The appointment row is locked first: a
+   * change of the same appointment holds that lock while it appends its event, so either the change
+   * commits first and its delivery is parked here, or it runs after and sees the dead letter (and
+   * parks its own delivery at insert). Locks are taken in appointment-id order.
+   */
   private static void parkBehindDeadLetters(
       Connection connection, List<AttemptResult> results, Instant now) throws SQLException {
-    for (AttemptResult result : results) {
-      if (result.newStatus() != DeliveryStatus.DEAD) {
-        continue;
+    List<AttemptResult> dead =
+        results.stream()
+            .filter(result -> result.newStatus() == DeliveryStatus.DEAD)
+            .sorted(
+                java.util.Comparator.comparing(
+                    (AttemptResult result) -> result.claimed().event().appointmentId()))
+            .toList();
+    for (AttemptResult result : dead) {
+      try (PreparedStatement lock =
+          connection.prepareStatement("SELECT id FROM appointment WHERE id = ? FOR UPDATE")) {
+        lock.setString(1, result.claimed().event().appointmentId());
+        lock.executeQuery().close();
       }
       try (PreparedStatement park = connection.prepareStatement(PARK_LATER)) {
         Jdbc.setInstant(park, 1, now);

@@ -1,0 +1,292 @@
+package org.hms.sync.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.hms.sync.app.SyncApp;
+import org.hms.sync.config.ConfigLoader;
+import org.hms.sync.config.SyncConfig;
+import org.hms.sync.delivery.AttemptEvent;
+import org.hms.sync.scheduling.Location;
+import org.hms.sync.scheduling.Patient;
+import org.hms.sync.scheduling.SchedulingService;
+import org.hms.sync.scheduling.Slot;
+import org.hms.sync.simulator.IisSimulator;
+import org.hms.sync.simulator.SimulatorOptions;
+
+/**
+ * End-to-end benchmark: EMR bookings committed through the scheduling service, delivered by the
+ * engine to the stand-in IIS, against a raw baseline of the same HTTP client posting the same
+ * payloads straight to the same IIS with the same concurrency. See docs/benchmarks.md.
+ */
+public final class Benchmark {
+  private static final String IIS_TOKEN = "bench-iis-token";
+  private static final String[] RESOURCES = {"hms-sync.yaml", "iis-appointment.jsonata"};
+
+  /** What to run. */
+  public record Options(int events, int rate, int rateEvents, int concurrency, int producers, String dbUrl) {}
+
+  /** Figures of one run. */
+  public record Result(double eventsPerSecond, double p50Millis, double p99Millis, long events) {}
+
+  private final Options options;
+  private final PrintStream out;
+
+  public Benchmark(Options options, PrintStream out) {
+    this.options = options;
+    this.out = out;
+  }
+
+  public void run() throws Exception {
+    Path folder = Files.createTempDirectory("hms-bench");
+    try (IisSimulator iis = IisSimulator.start(SimulatorOptions.defaults().withRequiredToken(IIS_TOKEN))) {
+      out.printf("HMS-EMR Sync benchmark: %d events, concurrency %d, %d producer thread(s), %s, %d cores%n",
+          options.events(), options.concurrency(), options.producers(),
+          options.dbUrl() == null ? "H2 file " + folder : options.dbUrl(),
+          Runtime.getRuntime().availableProcessors());
+
+      raw(iis, Math.min(5000, options.events()));
+      iis.reset();
+      double rawRate = raw(iis, options.events());
+      iis.reset();
+      out.printf("raw baseline   %8.0f requests/s  (JDK HttpClient -> stand-in IIS, %d in flight)%n",
+          rawRate, options.concurrency());
+
+      try (Run run = new Run(iis, folder)) {
+        Result drain = run.drain(options.events());
+        out.printf("engine drain   %8.0f events/s    (%d committed events delivered from the outbox)%n",
+            drain.eventsPerSecond(), options.events());
+        out.printf("drain ratio    %8.2f            (engine drain / raw)%n", drain.eventsPerSecond() / rawRate);
+        iis.reset();
+        Result throughput = run.throughput(options.events());
+        out.printf("engine live    %8.0f events/s    (bookings committed while delivering; commit->ack p50 %.1f ms, p99 %.1f ms, includes queueing)%n",
+            throughput.eventsPerSecond(), throughput.p50Millis(), throughput.p99Millis());
+        out.printf("live ratio     %8.2f            (engine live / raw)%n", throughput.eventsPerSecond() / rawRate);
+        iis.reset();
+        Result paced = run.paced(options.rate(), options.rateEvents());
+        out.printf("at %d events/s  commit->ack p50 %.1f ms, p99 %.1f ms over %d events%n",
+            options.rate(), paced.p50Millis(), paced.p99Millis(), paced.events());
+      }
+    }
+  }
+
+  private double raw(IisSimulator iis, int requests) throws Exception {
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    Semaphore slots = new Semaphore(options.concurrency());
+    CountDownLatch done = new CountDownLatch(requests);
+    AtomicInteger failures = new AtomicInteger();
+    URI uri = URI.create(iis.baseUrl() + "/appointments");
+    List<String> bodies = new ArrayList<>(requests);
+    for (int i = 0; i < requests; i++) {
+      bodies.add(samplePayload(i));
+    }
+    long start = System.nanoTime();
+    for (int i = 0; i < requests; i++) {
+      slots.acquire();
+      HttpRequest request = HttpRequest.newBuilder(uri)
+          .header("Content-Type", "application/json")
+          .header("Authorization", "Bearer " + IIS_TOKEN)
+          .header("Idempotency-Key", UUID.randomUUID().toString())
+          .timeout(Duration.ofSeconds(10))
+          .POST(HttpRequest.BodyPublishers.ofString(bodies.get(i))).build();
+      client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
+        if (failure != null || response.statusCode() != 201) {
+          failures.incrementAndGet();
+        }
+        slots.release();
+        done.countDown();
+      });
+    }
+    done.await();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    if (failures.get() > 0) {
+      out.println("warning: " + failures.get() + " raw requests failed");
+    }
+    return requests / seconds;
+  }
+
+  private static String samplePayload(int i) {
+    return "{\"appointmentId\":\"" + UUID.randomUUID() + "\",\"patient\":{\"mrn\":\"BENCH-" + i
+        + "\",\"givenName\":\"Test\",\"familyName\":\"Patient\",\"birthDate\":\"1980-01-01\"},"
+        + "\"slotTime\":\"2027-03-01T09:00:00Z\",\"slotEnd\":\"2027-03-01T09:15:00Z\","
+        + "\"clinicCode\":\"BENCH\",\"status\":\"booked\",\"sequence\":1,\"eventId\":\""
+        + UUID.randomUUID() + "\"}";
+  }
+
+  /** The service on its own database, with bookings fed in and acknowledgements timed. */
+  private final class Run implements AutoCloseable {
+    private final SyncApp app;
+    private final Map<String, Long> committed = new ConcurrentHashMap<>();
+    private final Map<String, Long> acknowledged = new ConcurrentHashMap<>();
+    private final AtomicLong acks = new AtomicLong();
+    private final List<Patient> patients = new ArrayList<>();
+    private final List<Slot> slots = new ArrayList<>();
+    private int booked;
+
+    Run(IisSimulator iis, Path folder) throws IOException {
+      for (String name : RESOURCES) {
+        try (InputStream resource = Benchmark.class.getResourceAsStream("/examples/demo/" + name)) {
+          Files.copy(resource, folder.resolve(name));
+        }
+      }
+      Map<String, String> env = new HashMap<>(System.getenv());
+      env.put("HMS_DEMO_IIS_URL", iis.baseUrl().toString());
+      env.put("HMS_DEMO_IIS_TOKEN", IIS_TOKEN);
+      env.put("HMS_DEMO_DB_URL", options.dbUrl() != null ? options.dbUrl()
+          : "jdbc:h2:file:" + folder.resolve("db/hms-sync").toAbsolutePath());
+      env.put("HMS_DEMO_PORT", "0");
+      env.put("HMS_ADMIN_TOKEN", UUID.randomUUID().toString());
+      String yaml = Files.readString(folder.resolve("hms-sync.yaml"))
+          .replace("  pollInterval: 500ms", "  pollInterval: 500ms\n  maxInFlight: " + options.concurrency());
+      Files.writeString(folder.resolve("hms-sync.yaml"), yaml);
+      SyncConfig config = ConfigLoader.load(folder.resolve("hms-sync.yaml"), env);
+      app = SyncApp.create(config, Clock.systemUTC(), this::onAttempt);
+      SchedulingService emr = app.scheduling();
+      Location clinic = emr.createLocation("BENCH-" + UUID.randomUUID().toString().substring(0, 8), "Bench clinic");
+      Instant start = Instant.parse("2027-03-01T08:00:00Z");
+      for (int i = 0; i < 200; i++) {
+        slots.add(emr.createSlot(clinic.id(), start.plusSeconds(900L * i), start.plusSeconds(900L * i + 900), 10_000));
+      }
+      for (int i = 0; i < 500; i++) {
+        patients.add(emr.createPatient("BENCH-" + UUID.randomUUID(), "Test", "Patient", LocalDate.of(1980, 1, 1)));
+      }
+    }
+
+    private void onAttempt(AttemptEvent event) {
+      if (event.outcome().equals("succeeded")) {
+        acknowledged.put(event.appointmentId(), toNanos(event.respondedAt()));
+        acks.incrementAndGet();
+      }
+    }
+
+    /** Commits the events with the engine stopped, then times how fast the engine drains them. */
+    Result drain(int events) throws InterruptedException {
+      reset();
+      AtomicInteger next = new AtomicInteger();
+      List<Thread> producers = new ArrayList<>();
+      for (int p = 0; p < options.producers(); p++) {
+        Thread producer = new Thread(() -> {
+          for (int i = next.getAndIncrement(); i < events; i = next.getAndIncrement()) {
+            app.scheduling().book(patients.get(i % patients.size()).id(), slots.get(i % slots.size()).id(), null);
+          }
+        });
+        producer.start();
+        producers.add(producer);
+      }
+      for (Thread producer : producers) {
+        producer.join();
+      }
+      long start = System.nanoTime();
+      app.startEngine();
+      awaitAcks(events);
+      return new Result(events / ((System.nanoTime() - start) / 1e9), Double.NaN, Double.NaN, events);
+    }
+
+    Result throughput(int events) throws InterruptedException {
+      reset();
+      long start = System.nanoTime();
+      List<Thread> producers = new ArrayList<>();
+      AtomicInteger next = new AtomicInteger();
+      for (int p = 0; p < options.producers(); p++) {
+        Thread producer = new Thread(() -> {
+          for (int i = next.getAndIncrement(); i < events; i = next.getAndIncrement()) {
+            book(i);
+          }
+        });
+        producer.start();
+        producers.add(producer);
+      }
+      for (Thread producer : producers) {
+        producer.join();
+      }
+      awaitAcks(events);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      return result(events / seconds);
+    }
+
+    Result paced(int rate, int events) throws InterruptedException {
+      reset();
+      long interval = TimeUnit.SECONDS.toNanos(1) / rate;
+      long start = System.nanoTime();
+      for (int i = 0; i < events; i++) {
+        long due = start + i * interval;
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          TimeUnit.NANOSECONDS.sleep(wait);
+        }
+        book(i);
+      }
+      awaitAcks(events);
+      return result(rate);
+    }
+
+    private void book(int i) {
+      String id = app.scheduling().book(patients.get(i % patients.size()).id(), slots.get(i % slots.size()).id(), null).id();
+      committed.put(id, toNanos(Instant.now()));
+    }
+
+    private void reset() {
+      committed.clear();
+      acknowledged.clear();
+      acks.set(0);
+    }
+
+    private void awaitAcks(int events) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+      while (acks.get() < events && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      if (acks.get() < events) {
+        throw new IllegalStateException("only " + acks.get() + " of " + events + " acknowledged in 5 minutes");
+      }
+    }
+
+    private Result result(double rate) {
+      double[] millis = committed.entrySet().stream()
+          .filter(entry -> acknowledged.containsKey(entry.getKey()))
+          .mapToDouble(entry -> Math.max(0, acknowledged.get(entry.getKey()) - entry.getValue()) / 1e6)
+          .sorted().toArray();
+      return new Result(rate, percentile(millis, 0.50), percentile(millis, 0.99), millis.length);
+    }
+
+    @Override
+    public void close() {
+      app.close();
+    }
+  }
+
+  private static long toNanos(Instant instant) {
+    return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
+  }
+
+  static double percentile(double[] sorted, double fraction) {
+    if (sorted.length == 0) {
+      return Double.NaN;
+    }
+    int index = (int) Math.ceil(fraction * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+  }
+
+}
