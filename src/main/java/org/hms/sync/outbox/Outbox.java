@@ -5,7 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
+import org.hms.sync.Ids;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.hms.sync.db.Jdbc;
 
@@ -59,7 +59,7 @@ public final class Outbox {
     }
     try (PreparedStatement insert = connection.prepareStatement(INSERT_DELIVERY)) {
       for (String connectorId : connectors) {
-        insert.setString(1, UUID.randomUUID().toString());
+        insert.setString(1, Ids.newId());
         insert.setString(2, event.id());
         insert.setString(3, connectorId);
         insert.setString(4, event.appointmentId());

@@ -8,7 +8,7 @@ import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
+import org.hms.sync.Ids;
 import org.hms.sync.db.Transactor;
 import org.hms.sync.outbox.EventTypes;
 import org.hms.sync.outbox.Outbox;
@@ -364,7 +364,7 @@ public final class SchedulingService {
   }
 
   private static String newId() {
-    return UUID.randomUUID().toString();
+    return Ids.newId();
   }
 
   private static void requireText(String field, String value, int maxLength) {
