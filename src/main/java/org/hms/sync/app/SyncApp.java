@@ -194,6 +194,10 @@ public final class SyncApp implements AutoCloseable {
 
   private static DeliveryEngine.Settings settings(EngineConfig engine) {
     String nodeId = engine.nodeId();
+    if (nodeId != null && nodeId.length() > 64) {
+      throw new org.hms.sync.SyncException(
+          "engine.nodeId is longer than 64 characters; choose a shorter name");
+    }
     if (nodeId == null || nodeId.isBlank()) {
       String runtime = ManagementFactory.getRuntimeMXBean().getName();
       nodeId = runtime + "-" + UUID.randomUUID().toString().substring(0, 8);

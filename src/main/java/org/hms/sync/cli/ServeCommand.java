@@ -27,7 +27,13 @@ final class ServeCommand implements Callable<Integer> {
               + config
               + "; set it (usually to ${HMS_ADMIN_TOKEN}) or export HMS_ADMIN_TOKEN");
     }
-    SyncApp app = SyncApp.create(loaded).startEngine().startServer(token);
+    SyncApp app = SyncApp.create(loaded);
+    try {
+      app.startServer(token).startEngine();
+    } catch (RuntimeException failure) {
+      app.close();
+      throw failure;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

@@ -24,7 +24,7 @@ public final class ConnectorTypes {
   public static Connector create(ConnectorConfig config, Clock clock) {
     Factory factory = FACTORIES.get(config.type());
     if (factory == null) {
-      throw new IllegalArgumentException(
+      throw new org.hms.sync.SyncException(
           "connector '" + config.id() + "' has unknown type '" + config.type() + "'; known types: "
               + FACTORIES.keySet());
     }

@@ -47,7 +47,7 @@ public enum Dialect {
     if (lower.startsWith("jdbc:postgresql:")) {
       return POSTGRESQL;
     }
-    throw new IllegalArgumentException(
+    throw new org.hms.sync.SyncException(
         "unsupported database URL (scheme of '"
             + url.replaceAll("//[^/@]*@", "//***@")
             + "'): use jdbc:h2:file:... or jdbc:postgresql://host:port/db");

@@ -46,8 +46,14 @@ public final class Transactor {
         if (attempt < MAX_TRIES && isTransient(failure)) {
           continue;
         }
+        // The driver's message may quote submitted values (PHI): class and SQLState only.
         throw new DataAccessException(
-            operation + " failed (SQLState " + failure.getSQLState() + "): " + failure.getMessage(),
+            operation
+                + " failed: "
+                + failure.getClass().getSimpleName()
+                + " (SQLState "
+                + failure.getSQLState()
+                + ")",
             failure);
       }
     }

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.DoubleSupplier;
+import org.hms.sync.Failures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -184,11 +185,13 @@ public final class DeliveryEngine implements AutoCloseable {
         return;
       } catch (RuntimeException | Error failure) {
         log.error(
-            "delivery round failed; its results are lost and those deliveries will be attempted"
-                + " again (same idempotency key) when their lease of {} ends; next round in {}",
+            "delivery round failed ({}); its results are lost and those deliveries will be"
+                + " attempted again (same idempotency key) when their lease of {} ends; next round"
+                + " in {}",
+            Failures.describe(failure),
             settings.lease(),
-            settings.pollInterval(),
-            failure);
+            settings.pollInterval());
+        log.debug("delivery round failure detail", failure);
         more = false;
         sleepQuietly(settings.pollInterval());
       }
@@ -295,17 +298,19 @@ public final class DeliveryEngine implements AutoCloseable {
     if (result.newStatus() == DeliveryStatus.RETRYING) {
       earliestRetry.accumulateAndGet(result.nextAttemptAt().toEpochMilli(), Math::min);
       log.debug(
-          "delivery {} (connector {}, appointment {}, seq {}) attempt {} failed: {}; next attempt"
-              + " at {}",
+          "delivery {} (connector {}, appointment {}, seq {}) attempt {} failed: {} {}; next"
+              + " attempt at {}",
           claimed.deliveryId(), claimed.connectorId(), claimed.event().appointmentId(),
-          claimed.event().sequence(), claimed.attempt(), reason, result.nextAttemptAt());
+          claimed.event().sequence(), claimed.attempt(), errorClass(result),
+          statusText(result), result.nextAttemptAt());
     } else if (result.newStatus() == DeliveryStatus.DEAD) {
       log.warn(
-          "delivery {} (connector {}, appointment {}, seq {}) dead-lettered after attempt {}: {};"
-              + " later events of this appointment for {} are parked until it is replayed or"
-              + " discarded",
+          "delivery {} (connector {}, appointment {}, seq {}) dead-lettered after attempt {}: {}"
+              + " {} (details: GET /api/deliveries/{}); later events of this appointment for {}"
+              + " are parked until it is replayed or discarded",
           claimed.deliveryId(), claimed.connectorId(), claimed.event().appointmentId(),
-          claimed.event().sequence(), claimed.attempt(), reason, claimed.connectorId());
+          claimed.event().sequence(), claimed.attempt(), errorClass(result), statusText(result),
+          claimed.deliveryId(), claimed.connectorId());
     }
     try {
       observer.onAttempt(
@@ -324,8 +329,21 @@ public final class DeliveryEngine implements AutoCloseable {
               result.nextAttemptAt(),
               result.finishedAt()));
     } catch (RuntimeException failure) {
-      log.warn("delivery observer failed for delivery {}; ignoring", claimed.deliveryId(), failure);
+      log.warn(
+          "delivery observer failed for delivery {} ({}); ignoring",
+          claimed.deliveryId(),
+          Failures.describe(failure));
     }
+  }
+
+  private static String errorClass(AttemptResult result) {
+    String errorClass = DeliveryRepository.errorClass(result.result());
+    return errorClass == null ? "failure" : errorClass;
+  }
+
+  private static String statusText(AttemptResult result) {
+    Integer status = result.result().httpStatus();
+    return status == null ? "" : "HTTP " + status;
   }
 
   /** Stops claiming, waits up to {@code grace} for attempts in flight to be recorded. */

@@ -220,18 +220,19 @@ public final class DeliveryRepository {
       Connection connection, List<AttemptResult> results, String nodeId, Instant now)
       throws SQLException {
     insertAttempts(connection, results, nodeId);
-    int held = finish(connection, results, now);
-    if (held < results.size()) {
+    // A result whose lease was lost is history only: another node owns the delivery now.
+    List<AttemptResult> held = finish(connection, results, now);
+    if (held.size() < results.size()) {
       log.warn(
           "{} of {} results arrived after their lease ended; another node took those deliveries"
               + " over (consider a longer engine.lease)",
-          results.size() - held,
+          results.size() - held.size(),
           results.size());
     }
-    storeExternalIds(connection, results, now);
-    parkBehindDeadLetters(connection, results, now);
-    updateConnectorStatus(connection, results);
-    return held;
+    storeExternalIds(connection, held, now);
+    parkBehindDeadLetters(connection, held, now);
+    updateConnectorStatus(connection, held);
+    return held.size();
   }
 
   private static void insertAttempts(
@@ -255,8 +256,9 @@ public final class DeliveryRepository {
     }
   }
 
-  private static int finish(Connection connection, List<AttemptResult> results, Instant now)
-      throws SQLException {
+  /** Writes each result's new state; returns the results that still held their lease. */
+  private static List<AttemptResult> finish(
+      Connection connection, List<AttemptResult> results, Instant now) throws SQLException {
     try (PreparedStatement update = connection.prepareStatement(FINISH)) {
       for (AttemptResult result : results) {
         boolean done = result.newStatus() == DeliveryStatus.SUCCEEDED;
@@ -265,16 +267,23 @@ public final class DeliveryRepository {
             update, 2, result.nextAttemptAt() == null ? now : result.nextAttemptAt());
         Jdbc.setNullableInt(update, 3, result.result().httpStatus());
         update.setString(
-            4, result.result() instanceof PushResult.Success ? null : Jdbc.clip(message(result.result()), 2000));
+            4,
+            result.result() instanceof PushResult.Success
+                ? null
+                : Jdbc.clip(message(result.result()), 2000));
         Jdbc.setInstant(update, 5, now);
-        Jdbc.setInstant(update, 6, done || result.newStatus() == DeliveryStatus.DEAD ? now : null);
+        Jdbc.setInstant(
+            update, 6, done || result.newStatus() == DeliveryStatus.DEAD ? now : null);
         update.setString(7, result.claimed().deliveryId());
         update.setString(8, result.claimed().claimToken());
         update.addBatch();
       }
-      int held = 0;
-      for (int count : update.executeBatch()) {
-        held += count > 0 || count == java.sql.Statement.SUCCESS_NO_INFO ? 1 : 0;
+      int[] counts = update.executeBatch();
+      List<AttemptResult> held = new ArrayList<>(results.size());
+      for (int i = 0; i < counts.length; i++) {
+        if (counts[i] > 0 || counts[i] == java.sql.Statement.SUCCESS_NO_INFO) {
+          held.add(results.get(i));
+        }
       }
       return held;
     }

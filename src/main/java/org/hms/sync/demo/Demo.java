@@ -75,7 +75,7 @@ public final class Demo implements AutoCloseable {
     env.put("HMS_DEMO_PORT", String.valueOf(apiPort()));
     env.put("HMS_ADMIN_TOKEN", adminToken);
     SyncConfig config = ConfigLoader.load(folder.resolve("hms-sync.yaml"), env);
-    app = SyncApp.create(config, Clock.systemUTC(), this::onAttempt).startEngine().startServer(adminToken);
+    app = SyncApp.create(config, Clock.systemUTC(), this::onAttempt).startServer(adminToken).startEngine();
 
     out.println();
     out.println("HMS-EMR Sync demo");

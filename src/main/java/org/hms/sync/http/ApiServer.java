@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.hms.sync.Failures;
 import org.hms.sync.app.SyncApp;
 import org.hms.sync.config.ConnectorConfig;
 import org.hms.sync.db.DataAccessException;
@@ -57,12 +58,19 @@ public final class ApiServer implements AutoCloseable {
               config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
               config.http.maxRequestSize = MAX_BODY_BYTES;
               config.router.ignoreTrailingSlashes = true;
+              config.http.prefer405over404 = true;
             });
     routes();
   }
 
   public void start(int port) {
-    javalin.start(port);
+    try {
+      javalin.start(port);
+    } catch (RuntimeException failure) {
+      throw new org.hms.sync.SyncException(
+          "cannot listen on port " + port + " (" + Failures.describe(failure)
+              + "); is another process using it? set server.port", failure);
+    }
     log.info("HTTP API listening on port {}", javalin.port());
   }
 
@@ -148,7 +156,9 @@ public final class ApiServer implements AutoCloseable {
     javalin.exception(
         Exception.class,
         (failure, ctx) -> {
-          log.error("unexpected failure on {} {}", ctx.method(), ctx.matchedPath(), failure);
+          log.error("unexpected failure on {} {}: {}", ctx.method(), ctx.matchedPath(),
+              Failures.describe(failure));
+          log.debug("unexpected failure detail", failure);
           problem(ctx, new Problem(500, "Internal Server Error",
               "unexpected failure (" + failure.getClass().getSimpleName() + "); see the server log"));
         });
@@ -439,7 +449,9 @@ public final class ApiServer implements AutoCloseable {
           + " taken or a constraint would break); nothing was changed"));
       return;
     }
-    log.error("database failure on {} {}", ctx.method(), ctx.matchedPath(), failure);
+    log.error("database failure on {} {}: {}", ctx.method(), ctx.matchedPath(),
+        Failures.describe(failure));
+    log.debug("database failure detail", failure);
     problem(ctx, new Problem(503, "Service Unavailable",
         "the database failed; nothing was changed; try again"));
   }

@@ -253,6 +253,11 @@ public final class SchedulingService {
       String appointmentId, Immunization immunization, Long expectedVersion, String origin) {
     if (immunization != null) {
       requireText("immunization.cvxCode", immunization.cvxCode(), 16);
+      requireMax("immunization.lotNumber", immunization.lotNumber(), 64);
+      requireMax("immunization.dose", immunization.dose(), 32);
+      requireMax("immunization.manufacturer", immunization.manufacturer(), 16);
+      requireMax("immunization.route", immunization.route(), 32);
+      requireMax("immunization.site", immunization.site(), 32);
     }
     Appointment completed =
         transactor.inTransaction(
@@ -365,6 +370,13 @@ public final class SchedulingService {
 
   private static String newId() {
     return Ids.newId();
+  }
+
+  private static void requireMax(String field, String value, int maxLength) {
+    if (value != null && value.length() > maxLength) {
+      throw new SchedulingException.Invalid(
+          field + " is longer than " + maxLength + " characters");
+    }
   }
 
   private static void requireText(String field, String value, int maxLength) {

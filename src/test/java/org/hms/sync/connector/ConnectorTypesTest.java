@@ -32,7 +32,7 @@ class ConnectorTypesTest {
   @Test
   void unknown_type_names_the_connector_and_the_known_types() {
     assertThatThrownBy(() -> ConnectorTypes.create(config("soap"), Clock.systemUTC()))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(org.hms.sync.SyncException.class)
         .hasMessageContaining("'state-iis'")
         .hasMessageContaining("'soap'")
         .hasMessageContaining("rest");

@@ -62,7 +62,7 @@ public final class RestConnector implements Connector {
       try {
         HttpRequest.newBuilder(config.baseUrl()).header(header.getKey(), header.getValue());
       } catch (IllegalArgumentException refused) {
-        throw new IllegalArgumentException(
+        throw new org.hms.sync.SyncException(
             "connector '" + config.id() + "': header '" + header.getKey()
                 + "' cannot be set (the HTTP client manages it); remove it from headers");
       }
