@@ -1,0 +1,47 @@
+package org.hms.sync.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/** Keeps the core (scheduling, outbox, delivery) plain Java, as STYLE.md asks. */
+class ArchitectureTest {
+  private static final JavaClasses PRODUCTION =
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages("org.hms.sync");
+
+  @Test
+  void the_core_uses_no_framework_json_http_or_mapping_library() {
+    noClasses()
+        .that()
+        .resideInAnyPackage(
+            "org.hms.sync.scheduling..", "org.hms.sync.outbox..", "org.hms.sync.delivery..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "com.fasterxml..",
+            "io.javalin..",
+            "org.eclipse.jetty..",
+            "com.dashjoin..",
+            "io.micrometer..",
+            "picocli..",
+            "com.zaxxer..",
+            "org.flywaydb..")
+        .check(PRODUCTION);
+  }
+
+  @Test
+  void the_delivery_engine_knows_no_concrete_connector() {
+    noClasses()
+        .that()
+        .resideInAnyPackage("org.hms.sync.delivery..", "org.hms.sync.outbox..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("org.hms.sync.connector..", "org.hms.sync.http..", "org.hms.sync.app..")
+        .check(PRODUCTION);
+  }
+}
