@@ -66,6 +66,7 @@ CREATE TABLE outbox_event (
     payload        VARCHAR(1000000) NOT NULL,
     CONSTRAINT outbox_event_sequence_unique UNIQUE (appointment_id, sequence)
 );
+CREATE INDEX outbox_event_occurred ON outbox_event (occurred_at);
 
 -- One delivery per (connector, event); its id is the idempotency key.
 CREATE TABLE delivery (
@@ -95,6 +96,8 @@ CREATE TABLE delivery (
 -- appointmentId filter use (appointment_id, connector_id, sequence). Few indexes keep commits cheap.
 CREATE INDEX delivery_due ON delivery (status, next_attempt_at);
 CREATE INDEX delivery_order ON delivery (appointment_id, connector_id, sequence);
+-- Retention purges finished deliveries by completion time.
+CREATE INDEX delivery_completed ON delivery (completed_at);
 
 -- The sync log: one row per attempt.
 CREATE TABLE delivery_attempt (

@@ -204,6 +204,11 @@ public final class SyncApp implements AutoCloseable {
       nodeId = nodeId.length() > 64 ? nodeId.substring(nodeId.length() - 64) : nodeId;
     }
     return new DeliveryEngine.Settings(
-        nodeId, engine.maxInFlight(), engine.batchSize(), engine.pollInterval(), engine.lease());
+        nodeId,
+        engine.maxInFlight(),
+        engine.batchSize(),
+        engine.pollInterval(),
+        engine.lease(),
+        engine.retention());
   }
 }

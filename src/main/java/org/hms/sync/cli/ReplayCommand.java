@@ -1,9 +1,7 @@
 package org.hms.sync.cli;
 
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.Callable;
-import org.hms.sync.config.ConfigLoader;
 import org.hms.sync.config.SyncConfig;
 import org.hms.sync.db.Database;
 import org.hms.sync.delivery.DeliveryRepository;
@@ -20,8 +18,7 @@ import picocli.CommandLine.Option;
 final class ReplayCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--config", required = true, description = "YAML configuration file")
-  Path config;
+  @CommandLine.Mixin ConfigFile config;
 
   @Option(names = "--connector", required = true, description = "connector id")
   String connector;
@@ -38,7 +35,7 @@ final class ReplayCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--status takes 'dead' only, not '" + status + "'");
     }
-    SyncConfig loaded = ConfigLoader.load(config);
+    SyncConfig loaded = config.load();
     if (loaded.connector(connector).isEmpty()) {
       throw new CommandLine.ParameterException(
           spec.commandLine(),

@@ -1,30 +1,27 @@
 package org.hms.sync.cli;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.hms.sync.app.SyncApp;
-import org.hms.sync.config.ConfigLoader;
 import org.hms.sync.config.SyncConfig;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 @Command(
     name = "serve",
     mixinStandardHelpOptions = true,
     description = "Run the HTTP API and the delivery engine until stopped (SIGTERM or Ctrl-C).")
 final class ServeCommand implements Callable<Integer> {
-  @Option(names = "--config", required = true, description = "YAML configuration file")
-  Path config;
+  @CommandLine.Mixin ConfigFile config;
 
   @Override
   public Integer call() throws InterruptedException {
-    SyncConfig loaded = ConfigLoader.load(config);
+    SyncConfig loaded = config.load();
     String token = loaded.server().adminToken();
     if (token == null || token.isBlank()) {
       throw new org.hms.sync.SyncException(
           "server.adminToken is not set in "
-              + config
+              + config.path
               + "; set it (usually to ${HMS_ADMIN_TOKEN}) or export HMS_ADMIN_TOKEN");
     }
     SyncApp app = SyncApp.create(loaded);

@@ -1,30 +1,27 @@
 package org.hms.sync.cli;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.hms.sync.config.ConfigLoader;
 import org.hms.sync.config.ConnectorConfig;
 import org.hms.sync.config.SyncConfig;
 import org.hms.sync.db.Database;
 import org.hms.sync.delivery.ConnectorStats;
 import org.hms.sync.delivery.DeliveryRepository;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 @Command(
     name = "status",
     mixinStandardHelpOptions = true,
     description = "Show the schema version and each connector's backlog, dead letters and health.")
 final class StatusCommand implements Callable<Integer> {
-  @Option(names = "--config", required = true, description = "YAML configuration file")
-  Path config;
+  @CommandLine.Mixin ConfigFile config;
 
   @Override
   public Integer call() {
-    SyncConfig loaded = ConfigLoader.load(config);
+    SyncConfig loaded = config.load();
     try (Database database = DatabaseOptions.open(loaded.database())) {
       int pending = database.pendingMigrations();
       System.out.println(

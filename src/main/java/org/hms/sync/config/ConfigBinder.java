@@ -32,7 +32,7 @@ final class ConfigBinder {
   static final List<String> SERVER_KEYS = List.of("port", "adminToken");
   static final List<String> DATABASE_KEYS = List.of("url", "user", "password", "maxPoolSize");
   static final List<String> ENGINE_KEYS =
-      List.of("maxInFlight", "batchSize", "pollInterval", "lease", "nodeId");
+      List.of("maxInFlight", "batchSize", "pollInterval", "lease", "nodeId", "retention");
   static final List<String> CONNECTOR_KEYS =
       List.of("id", "type", "baseUrl", "auth", "timeouts", "retry", "headers", "routes");
   static final List<String> AUTH_KEYS = List.of("type", "token", "username", "password");
@@ -191,10 +191,15 @@ final class ConfigBinder {
       validLease = lease;
     }
     String nodeId = optionalText(map, "nodeId", "engine.nodeId");
+    if (nodeId != null && nodeId.length() > 64) {
+      problems.add("engine.nodeId", "is longer than 64 characters", "choose a shorter name");
+    }
+    Duration retention = duration(map, "retention", "engine.retention", Defaults.RETENTION);
+    positive("engine.retention", retention, Defaults.RETENTION);
     if (problems.count() > before) {
       return null;
     }
-    return new EngineConfig(maxInFlight, batchSize, pollInterval, lease, nodeId);
+    return new EngineConfig(maxInFlight, batchSize, pollInterval, lease, nodeId, retention);
   }
 
   private List<ConnectorConfig> connectors(JsonNode node) {

@@ -12,19 +12,32 @@ import java.util.Objects;
  * @param lease how long a claimed delivery belongs to this node, default 30s; always longer than
  *     every connector's connect plus request timeout
  * @param nodeId this node's name in leases; {@code null} means one is generated at start
+ * @param retention how long succeeded and discarded deliveries (with their sync log) and finished
+ *     events are kept before they are purged, default 30d; dead letters are never purged
  */
 public record EngineConfig(
-    int maxInFlight, int batchSize, Duration pollInterval, Duration lease, String nodeId) {
+    int maxInFlight,
+    int batchSize,
+    Duration pollInterval,
+    Duration lease,
+    String nodeId,
+    Duration retention) {
 
   public EngineConfig {
     Objects.requireNonNull(pollInterval, "pollInterval");
     Objects.requireNonNull(lease, "lease");
+    Objects.requireNonNull(retention, "retention");
   }
 
   /** Every value at its default. */
   public static EngineConfig defaults() {
     return new EngineConfig(
-        Defaults.MAX_IN_FLIGHT, Defaults.BATCH_SIZE, Defaults.POLL_INTERVAL, Defaults.LEASE, null);
+        Defaults.MAX_IN_FLIGHT,
+        Defaults.BATCH_SIZE,
+        Defaults.POLL_INTERVAL,
+        Defaults.LEASE,
+        null,
+        Defaults.RETENTION);
   }
 
   @Override
@@ -39,6 +52,8 @@ public record EngineConfig(
         + Durations.format(lease)
         + ", nodeId="
         + nodeId
+        + ", retention="
+        + Durations.format(retention)
         + "]";
   }
 }

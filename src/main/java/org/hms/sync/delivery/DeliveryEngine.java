@@ -37,10 +37,17 @@ public final class DeliveryEngine implements AutoCloseable {
   private static final int RECORD_BATCH = 1024;
   private static final Duration COALESCE = Duration.ofMillis(2);
   private static final AtomicInteger POOL_THREADS = new AtomicInteger();
+  private static final Duration PURGE_EVERY = Duration.ofMinutes(10);
+  private static final int PURGE_BATCH = 1000;
 
   /** How the engine runs; see the README for each setting. */
   public record Settings(
-      String nodeId, int maxInFlight, int batchSize, Duration pollInterval, Duration lease) {}
+      String nodeId,
+      int maxInFlight,
+      int batchSize,
+      Duration pollInterval,
+      Duration lease,
+      Duration retention) {}
 
   private final DeliveryRepository repository;
   private final Map<String, Connector> connectors;
@@ -64,6 +71,7 @@ public final class DeliveryEngine implements AutoCloseable {
   private final AtomicInteger finishedCount = new AtomicInteger();
   private final AtomicLong earliestRetry = new AtomicLong(Long.MAX_VALUE);
   private volatile boolean running;
+  private Instant nextPurge = Instant.MIN;
   private Thread pump;
 
   public DeliveryEngine(
@@ -158,6 +166,9 @@ public final class DeliveryEngine implements AutoCloseable {
           more = false;
           continue;
         }
+        if (results.isEmpty() && finished.isEmpty() && inFlight.get() == 0) {
+          purgeWhenDue();
+        }
         List<ClaimedDelivery> claimed;
         try {
           claimed =
@@ -195,6 +206,31 @@ public final class DeliveryEngine implements AutoCloseable {
         more = false;
         sleepQuietly(settings.pollInterval());
       }
+    }
+  }
+
+  /**
+   * Retention: when idle and at most every {@link #PURGE_EVERY}, deletes finished deliveries and
+   * events older than {@code retention}, a batch at a time, so the store does not grow forever.
+   */
+  void purgeWhenDue() {
+    Instant now = clock.instant();
+    if (now.isBefore(nextPurge)) {
+      return;
+    }
+    Instant cutoff = now.minus(settings.retention());
+    int purged = 0;
+    int batch;
+    do {
+      batch = repository.purgeFinished(cutoff, PURGE_BATCH);
+      purged += batch;
+    } while (batch == PURGE_BATCH && purged < PURGE_BATCH * 10);
+    // More left: come back at the next idle moment instead of holding the pump.
+    nextPurge = batch == PURGE_BATCH ? now : now.plus(PURGE_EVERY);
+    if (purged > 0) {
+      log.info(
+          "purged {} finished deliveries older than {} (engine.retention {})",
+          purged, cutoff, settings.retention());
     }
   }
 

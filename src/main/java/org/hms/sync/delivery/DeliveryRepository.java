@@ -487,17 +487,14 @@ public final class DeliveryRepository {
     if (delivery.isEmpty() || delivery.get().status() != DeliveryStatus.DEAD) {
       return false;
     }
-    try (PreparedStatement update =
-        connection.prepareStatement(
-            "UPDATE delivery SET status = 'pending', next_attempt_at = ?, retry_base = attempts,"
-                + " completed_at = NULL, locked_by = NULL, locked_until = NULL,"
-                + " claim_token = NULL, updated_at = ? WHERE id = ? AND status = 'dead'")) {
-      Jdbc.setInstant(update, 1, now);
-      Jdbc.setInstant(update, 2, now);
-      update.setString(3, deliveryId);
-      if (update.executeUpdate() == 0) {
-        return false;
-      }
+    if (!leaveDeadLetter(
+        connection,
+        "UPDATE delivery SET status = 'pending', next_attempt_at = ?, retry_base = attempts,"
+            + " completed_at = NULL, locked_by = NULL, locked_until = NULL,"
+            + " claim_token = NULL, updated_at = ? WHERE id = ? AND status = 'dead'",
+        deliveryId,
+        now)) {
+      return false;
     }
     unpark(connection, delivery.get(), now);
     return true;
@@ -512,20 +509,28 @@ public final class DeliveryRepository {
           if (delivery.isEmpty() || delivery.get().status() != DeliveryStatus.DEAD) {
             return false;
           }
-          try (PreparedStatement update =
-              connection.prepareStatement(
-                  "UPDATE delivery SET status = 'discarded', completed_at = ?, updated_at = ?"
-                      + " WHERE id = ? AND status = 'dead'")) {
-            Jdbc.setInstant(update, 1, now);
-            Jdbc.setInstant(update, 2, now);
-            update.setString(3, deliveryId);
-            if (update.executeUpdate() == 0) {
-              return false;
-            }
+          if (!leaveDeadLetter(
+              connection,
+              "UPDATE delivery SET status = 'discarded', completed_at = ?, updated_at = ?"
+                  + " WHERE id = ? AND status = 'dead'",
+              deliveryId,
+              now)) {
+            return false;
           }
           unpark(connection, delivery.get(), now);
           return true;
         });
+  }
+
+  /** Runs a dead-letter transition whose parameters are (now, now, id); true when it applied. */
+  private static boolean leaveDeadLetter(
+      Connection connection, String sql, String deliveryId, Instant now) throws SQLException {
+    try (PreparedStatement update = connection.prepareStatement(sql)) {
+      Jdbc.setInstant(update, 1, now);
+      Jdbc.setInstant(update, 2, now);
+      update.setString(3, deliveryId);
+      return update.executeUpdate() > 0;
+    }
   }
 
   private static void unpark(Connection connection, Delivery delivery, Instant now)
@@ -540,6 +545,54 @@ public final class DeliveryRepository {
       update.setString(4, delivery.appointmentId());
       update.executeUpdate();
     }
+  }
+
+  /**
+   * Deletes up to {@code limit} succeeded or discarded deliveries completed before {@code cutoff},
+   * with their sync log, and the events older than the cutoff that no delivery needs any more.
+   * Dead, parked and waiting deliveries are never purged. Idempotent; returns deliveries deleted.
+   */
+  public int purgeFinished(Instant cutoff, int limit) {
+    return transactor.inTransaction(
+        "purge finished deliveries",
+        connection -> {
+          List<String> ids = new ArrayList<>();
+          try (PreparedStatement select =
+              connection.prepareStatement(
+                  "SELECT id FROM delivery WHERE completed_at < ?"
+                      + " AND status IN ('succeeded', 'discarded') ORDER BY completed_at LIMIT ?")) {
+            Jdbc.setInstant(select, 1, cutoff);
+            select.setInt(2, limit);
+            try (ResultSet rows = select.executeQuery()) {
+              while (rows.next()) {
+                ids.add(rows.getString(1));
+              }
+            }
+          }
+          for (String sql :
+              new String[] {
+                "DELETE FROM delivery_attempt WHERE delivery_id = ?",
+                "DELETE FROM delivery WHERE id = ?"
+              }) {
+            try (PreparedStatement delete = connection.prepareStatement(sql)) {
+              for (String id : ids) {
+                delete.setString(1, id);
+                delete.addBatch();
+              }
+              delete.executeBatch();
+            }
+          }
+          try (PreparedStatement delete =
+              connection.prepareStatement(
+                  "DELETE FROM outbox_event WHERE id IN (SELECT e.id FROM outbox_event e"
+                      + " WHERE e.occurred_at < ? AND NOT EXISTS (SELECT 1 FROM delivery d"
+                      + " WHERE d.event_id = e.id) ORDER BY e.occurred_at LIMIT ?)")) {
+            Jdbc.setInstant(delete, 1, cutoff);
+            delete.setInt(2, limit);
+            delete.executeUpdate();
+          }
+          return ids.size();
+        });
   }
 
   /** Appointment id to external id, for one connector. */

@@ -83,7 +83,8 @@ class ConfigLoaderTest {
         .isEqualTo(new DatabaseConfig("jdbc:h2:file:./data/hms-sync", "sa", "", 10));
     assertThat(config.engine())
         .isEqualTo(
-            new EngineConfig(64, 128, Duration.ofSeconds(1), Duration.ofSeconds(30), "node-a"));
+            new EngineConfig(64, 128, Duration.ofSeconds(1), Duration.ofSeconds(30), "node-a",
+                Duration.ofDays(30)));
     assertThat(config.connectors()).hasSize(1);
 
     ConnectorConfig iis = config.connector("state-iis").orElseThrow();
@@ -128,7 +129,8 @@ class ConfigLoaderTest {
         .isEqualTo(new DatabaseConfig("jdbc:h2:file:./data/hms-sync", "", "", 10));
     assertThat(config.engine()).isEqualTo(EngineConfig.defaults());
     assertThat(config.engine())
-        .isEqualTo(new EngineConfig(64, 128, Duration.ofSeconds(1), Duration.ofSeconds(30), null));
+        .isEqualTo(new EngineConfig(64, 128, Duration.ofSeconds(1), Duration.ofSeconds(30), null,
+            Duration.ofDays(30)));
     assertThat(config.connectors()).isEmpty();
   }
 

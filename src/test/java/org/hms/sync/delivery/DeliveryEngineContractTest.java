@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 abstract class DeliveryEngineContractTest {
   private static final Instant T0 = Instant.parse("2027-02-01T08:00:00Z");
   private static final Duration LEASE = Duration.ofSeconds(30);
+  private static final Duration RETENTION = Duration.ofDays(30);
   private static final RetryPolicy POLICY =
       new RetryPolicy(3, Duration.ofSeconds(1), Duration.ofSeconds(8), 2.0);
 
@@ -77,7 +78,7 @@ abstract class DeliveryEngineContractTest {
         repository,
         byId,
         policies,
-        new DeliveryEngine.Settings(node, 64, 128, Duration.ofSeconds(1), LEASE),
+        new DeliveryEngine.Settings(node, 64, 128, Duration.ofSeconds(1), LEASE, RETENTION),
         clock,
         () -> 0.5,
         DeliveryObserver.NONE);
@@ -362,5 +363,45 @@ abstract class DeliveryEngineContractTest {
     assertThat(stats.lastError()).contains("HTTP 400");
     assertThat(stats.lastSuccessAt()).isNotNull();
     assertThat(repository.stats(List.of("iis", "portal")).get("portal").pending()).isEqualTo(2);
+  }
+
+  @Test
+  void finished_deliveries_are_purged_after_the_retention_but_dead_letters_stay() {
+    Appointment kept = book();
+    Appointment done = book();
+    iis.always(request -> request.event().appointmentId().equals(kept.id())
+        ? new PushResult.Permanent(400, "HttpStatus", "HTTP 400")
+        : new PushResult.Success(201, "x", null));
+    DeliveryEngine engine = engine("node-a", iis);
+    engine.runOnce();
+    String succeeded = repository.list(DeliveryStatus.SUCCEEDED, "iis", done.id(), 10).get(0).id();
+
+    clock.advance(Duration.ofDays(29));
+    engine.purgeWhenDue();
+    assertThat(repository.find(succeeded)).as("younger than the retention").isPresent();
+
+    clock.advance(Duration.ofDays(2));
+    engine.purgeWhenDue();
+
+    assertThat(repository.find(succeeded)).isEmpty();
+    assertThat(repository.attempts(succeeded)).isEmpty();
+    assertThat(repository.list(DeliveryStatus.DEAD, "iis", kept.id(), 10)).hasSize(1);
+    assertThat(db.count("SELECT COUNT(*) FROM outbox_event WHERE appointment_id = '" + done.id() + "'"))
+        .as("the event still has its pending portal delivery").isEqualTo(1);
+    assertThat(db.count("SELECT COUNT(*) FROM outbox_event WHERE appointment_id = '" + kept.id() + "'"))
+        .isEqualTo(1);
+  }
+
+  @Test
+  void an_event_whose_deliveries_are_all_purged_is_purged_too() {
+    Appointment done = book();
+    engine("node-a", iis, portal).runOnce();
+
+    clock.advance(Duration.ofDays(31));
+    engine("node-a", iis, portal).purgeWhenDue();
+
+    assertThat(repository.list(null, null, done.id(), 10)).isEmpty();
+    assertThat(db.count("SELECT COUNT(*) FROM outbox_event WHERE appointment_id = '" + done.id() + "'"))
+        .isZero();
   }
 }
