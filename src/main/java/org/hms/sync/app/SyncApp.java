@@ -14,7 +14,6 @@ import org.hms.sync.config.RetryConfig;
 import org.hms.sync.config.SyncConfig;
 import org.hms.sync.connector.ConnectorTypes;
 import org.hms.sync.db.Database;
-import org.hms.sync.db.Dialect;
 import org.hms.sync.delivery.Connector;
 import org.hms.sync.delivery.DeliveryEngine;
 import org.hms.sync.delivery.DeliveryObserver;
@@ -103,7 +102,7 @@ public final class SyncApp implements AutoCloseable {
 
   /** Starts the delivery engine threads. */
   public SyncApp startEngine() {
-    if (database.dialect() == Dialect.H2) {
+    if (ownsDatabaseFile(config.database().url())) {
       // An H2 file belongs to one process, so leases left by a crashed run can be freed now.
       int released = deliveries.releaseAllLeases();
       if (released > 0) {
@@ -113,6 +112,15 @@ public final class SyncApp implements AutoCloseable {
     engine.start();
     engine.wakeUp();
     return this;
+  }
+
+  /** An embedded H2 database (file or memory) can be open in this process only. */
+  static boolean ownsDatabaseFile(String url) {
+    String lower = url.toLowerCase(java.util.Locale.ROOT);
+    return (lower.startsWith("jdbc:h2:file:") || lower.startsWith("jdbc:h2:mem:")
+            || (lower.startsWith("jdbc:h2:") && !lower.startsWith("jdbc:h2:tcp:")
+                && !lower.startsWith("jdbc:h2:ssl:") && !lower.startsWith("jdbc:h2:zip:")))
+        && !lower.contains("auto_server=true");
   }
 
   /** Starts the HTTP API on the configured port (0 = any free port). */

@@ -11,6 +11,11 @@ public enum Dialect {
     }
 
     @Override
+    public String insertConnectorStatusIfMissing() {
+      return "MERGE INTO connector_status (connector_id) KEY (connector_id) VALUES (?)";
+    }
+
+    @Override
     public String upsertExternalRef() {
       return "MERGE INTO external_ref (connector_id, appointment_id, external_id, updated_at)"
           + " KEY (connector_id, appointment_id) VALUES (?, ?, ?, ?)";
@@ -20,6 +25,11 @@ public enum Dialect {
     @Override
     public String skipLockedSuffix() {
       return " FOR UPDATE SKIP LOCKED";
+    }
+
+    @Override
+    public String insertConnectorStatusIfMissing() {
+      return "INSERT INTO connector_status (connector_id) VALUES (?) ON CONFLICT DO NOTHING";
     }
 
     @Override
@@ -35,6 +45,9 @@ public enum Dialect {
    * (one process per file) the conditional claim update alone is enough.
    */
   public abstract String skipLockedSuffix();
+
+  /** Creates the connector's status row unless it exists. Parameter: connector id. */
+  public abstract String insertConnectorStatusIfMissing();
 
   /** Parameters: connector id, appointment id, external id, updated at. */
   public abstract String upsertExternalRef();

@@ -34,14 +34,27 @@ public final class Transactor {
     for (int attempt = 1; ; attempt++) {
       try (Connection connection = dataSource.getConnection()) {
         connection.setAutoCommit(false);
+        T result;
         try {
-          T result = work.apply(connection);
-          connection.commit();
-          return result;
+          result = work.apply(connection);
         } catch (SQLException | RuntimeException | Error failure) {
           rollbackQuietly(connection, failure);
           throw failure;
         }
+        try {
+          connection.commit();
+        } catch (SQLException lost) {
+          // The database may have committed before the connection broke: do not claim either way.
+          throw new DataAccessException(
+              operation
+                  + " may or may not have been committed (the connection failed during commit:"
+                  + " SQLState "
+                  + lost.getSQLState()
+                  + "); check the current state before retrying",
+              lost,
+              true);
+        }
+        return result;
       } catch (SQLException failure) {
         if (attempt < MAX_TRIES && isTransient(failure)) {
           continue;

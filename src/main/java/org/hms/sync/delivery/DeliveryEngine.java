@@ -131,7 +131,7 @@ public final class DeliveryEngine implements AutoCloseable {
             settings.batchSize());
     List<CompletableFuture<AttemptResult>> attempts = new ArrayList<>();
     for (ClaimedDelivery delivery : claimed) {
-      attempts.add(attempt(delivery));
+      attempts.add(attemptOrGiveUp(delivery));
     }
     List<AttemptResult> results = new ArrayList<>();
     for (CompletableFuture<AttemptResult> attempt : attempts) {
@@ -182,7 +182,7 @@ public final class DeliveryEngine implements AutoCloseable {
         }
         for (ClaimedDelivery delivery : claimed) {
           inFlight.incrementAndGet();
-          attempt(delivery)
+          attemptOrGiveUp(delivery)
               .thenAccept(
                   result -> {
                     finished.add(result);
@@ -218,15 +218,23 @@ public final class DeliveryEngine implements AutoCloseable {
     if (now.isBefore(nextPurge)) {
       return;
     }
+    nextPurge = now.plus(PURGE_EVERY);
     Instant cutoff = now.minus(settings.retention());
     int purged = 0;
-    int batch;
-    do {
-      batch = repository.purgeFinished(cutoff, PURGE_BATCH);
-      purged += batch;
-    } while (batch == PURGE_BATCH && purged < PURGE_BATCH * 10);
-    // More left: come back at the next idle moment instead of holding the pump.
-    nextPurge = batch == PURGE_BATCH ? now : now.plus(PURGE_EVERY);
+    try {
+      int batch;
+      do {
+        batch = repository.purgeFinished(cutoff, PURGE_BATCH);
+        purged += batch;
+      } while (batch == PURGE_BATCH && purged < PURGE_BATCH * 10);
+      if (batch == PURGE_BATCH) {
+        nextPurge = now; // more left: the next idle moment, without holding the pump now
+      }
+    } catch (RuntimeException failure) {
+      // Retention must never stop deliveries: log and try again in PURGE_EVERY.
+      log.warn("purge of finished deliveries failed ({}); next try in {}",
+          Failures.describe(failure), PURGE_EVERY);
+    }
     if (purged > 0) {
       log.info(
           "purged {} finished deliveries older than {} (engine.retention {})",
@@ -263,6 +271,31 @@ public final class DeliveryEngine implements AutoCloseable {
       return Duration.ZERO;
     }
     return Duration.ofMillis(Math.min(poll, untilRetry));
+  }
+
+  /**
+   * A delivery claimed more often than its retry budget allows never recorded a result for its
+   * earlier claims (the process died during them, or its attempt never ends): a poison message.
+   * It is dead-lettered instead of being tried again, so it cannot block its appointment forever.
+   */
+  private CompletableFuture<AttemptResult> attemptOrGiveUp(ClaimedDelivery delivery) {
+    RetryPolicy policy = policies.getOrDefault(delivery.connectorId(), RetryPolicy.DEFAULT);
+    if (delivery.attemptInRun() > policy.maxAttempts()) {
+      Instant now = clock.instant();
+      return CompletableFuture.completedFuture(
+          decide(
+              delivery,
+              new PushResult.Permanent(
+                  null,
+                  "AttemptsExhausted",
+                  "claimed " + delivery.attemptInRun() + " times without a recorded result (the"
+                      + " process may have died during each attempt); giving up after "
+                      + policy.maxAttempts() + " attempts"),
+              now,
+              now,
+              0));
+    }
+    return attempt(delivery);
   }
 
   private CompletableFuture<AttemptResult> attempt(ClaimedDelivery delivery) {

@@ -327,11 +327,7 @@ public final class DeliveryRepository {
                     (AttemptResult result) -> result.claimed().event().appointmentId()))
             .toList();
     for (AttemptResult result : dead) {
-      try (PreparedStatement lock =
-          connection.prepareStatement("SELECT id FROM appointment WHERE id = ? FOR UPDATE")) {
-        lock.setString(1, result.claimed().event().appointmentId());
-        lock.executeQuery().close();
-      }
+      lockAppointment(connection, result.claimed().event().appointmentId());
       try (PreparedStatement park = connection.prepareStatement(PARK_LATER)) {
         Jdbc.setInstant(park, 1, now);
         park.setString(2, result.claimed().connectorId());
@@ -342,7 +338,7 @@ public final class DeliveryRepository {
     }
   }
 
-  private static void updateConnectorStatus(Connection connection, List<AttemptResult> results)
+  private void updateConnectorStatus(Connection connection, List<AttemptResult> results)
       throws SQLException {
     Map<String, Instant> lastSuccess = new HashMap<>();
     Map<String, AttemptResult> lastFailure = new HashMap<>();
@@ -373,7 +369,7 @@ public final class DeliveryRepository {
                 "UPDATE connector_status SET last_error_at = ?, last_error = ?"
                     + " WHERE connector_id = ?")) {
           Jdbc.setInstant(update, 1, failure.finishedAt());
-          update.setString(2, Jdbc.clip(message(failure.result()), 2000));
+          update.setString(2, Jdbc.clip(summary(failure.result()), 2000));
           update.setString(3, connectorId);
           update.executeUpdate();
         }
@@ -381,25 +377,13 @@ public final class DeliveryRepository {
     }
   }
 
-  private static void ensureConnectorStatusRow(Connection connection, String connectorId)
+  private void ensureConnectorStatusRow(Connection connection, String connectorId)
       throws SQLException {
-    try (PreparedStatement select =
-        connection.prepareStatement("SELECT 1 FROM connector_status WHERE connector_id = ?")) {
-      select.setString(1, connectorId);
-      try (ResultSet rows = select.executeQuery()) {
-        if (rows.next()) {
-          return;
-        }
-      }
-    }
+    // An upsert, not insert-and-catch: on PostgreSQL a failed insert aborts the transaction.
     try (PreparedStatement insert =
-        connection.prepareStatement("INSERT INTO connector_status (connector_id) VALUES (?)")) {
+        connection.prepareStatement(transactor.dialect().insertConnectorStatusIfMissing())) {
       insert.setString(1, connectorId);
       insert.executeUpdate();
-    } catch (SQLException raced) {
-      if (raced.getSQLState() == null || !raced.getSQLState().startsWith("23")) {
-        throw raced;
-      }
     }
   }
 
@@ -417,6 +401,16 @@ public final class DeliveryRepository {
       return permanent.errorClass();
     }
     return null;
+  }
+
+  /**
+   * The failure without the remote's response text (which may echo patient data): error class and
+   * HTTP status only. Shown per connector; the full text stays in the delivery's sync log.
+   */
+  static String summary(PushResult result) {
+    String errorClass = errorClass(result);
+    Integer status = result.httpStatus();
+    return (errorClass == null ? "failure" : errorClass) + (status == null ? "" : " HTTP " + status);
   }
 
   static String message(PushResult result) {
@@ -460,7 +454,7 @@ public final class DeliveryRepository {
           String sql =
               "SELECT id FROM delivery WHERE status = 'dead'"
                   + (connectorId == null ? "" : " AND connector_id = ?")
-                  + " ORDER BY connector_id, appointment_id, sequence";
+                  + " ORDER BY appointment_id, connector_id, sequence";
           try (PreparedStatement select = connection.prepareStatement(sql)) {
             if (connectorId != null) {
               select.setString(1, connectorId);
@@ -487,6 +481,7 @@ public final class DeliveryRepository {
     if (delivery.isEmpty() || delivery.get().status() != DeliveryStatus.DEAD) {
       return false;
     }
+    lockAppointment(connection, delivery.get().appointmentId());
     if (!leaveDeadLetter(
         connection,
         "UPDATE delivery SET status = 'pending', next_attempt_at = ?, retry_base = attempts,"
@@ -509,6 +504,7 @@ public final class DeliveryRepository {
           if (delivery.isEmpty() || delivery.get().status() != DeliveryStatus.DEAD) {
             return false;
           }
+          lockAppointment(connection, delivery.get().appointmentId());
           if (!leaveDeadLetter(
               connection,
               "UPDATE delivery SET status = 'discarded', completed_at = ?, updated_at = ?"
@@ -520,6 +516,20 @@ public final class DeliveryRepository {
           unpark(connection, delivery.get(), now);
           return true;
         });
+  }
+
+  /**
+   * Serializes with changes of the appointment (they hold this lock while appending events), so
+   * parking and unparking never miss a delivery that is being inserted. Callers lock several
+   * appointments in id order.
+   */
+  private static void lockAppointment(Connection connection, String appointmentId)
+      throws SQLException {
+    try (PreparedStatement lock =
+        connection.prepareStatement("SELECT id FROM appointment WHERE id = ? FOR UPDATE")) {
+      lock.setString(1, appointmentId);
+      lock.executeQuery().close();
+    }
   }
 
   /** Runs a dead-letter transition whose parameters are (now, now, id); true when it applied. */

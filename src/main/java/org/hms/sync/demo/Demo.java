@@ -153,7 +153,8 @@ public final class Demo implements AutoCloseable {
       verdict = "failed (" + (event.httpStatus() == null ? "network" : "HTTP " + event.httpStatus())
           + ") -> retry in " + Math.max(0, Duration.between(event.respondedAt(), event.nextAttemptAt()).toMillis()) + " ms";
     } else {
-      verdict = "DEAD LETTER: " + event.reason();
+      verdict = "DEAD LETTER (" + (event.httpStatus() == null ? "no answer" : "HTTP " + event.httpStatus())
+          + "; see GET /api/deliveries/" + event.deliveryId() + ")";
     }
     say("sync", String.format("%-24s %s seq %d -> %s  attempt %d  %s  (%d ms)",
         event.eventType(), label, event.sequence(), event.connectorId(), event.attempt(), verdict,

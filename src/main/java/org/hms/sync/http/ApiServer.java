@@ -453,7 +453,10 @@ public final class ApiServer implements AutoCloseable {
         Failures.describe(failure));
     log.debug("database failure detail", failure);
     problem(ctx, new Problem(503, "Service Unavailable",
-        "the database failed; nothing was changed; try again"));
+        failure.outcomeUnknown()
+            ? "the database connection failed during commit: the change may or may not have been"
+                + " stored; read the current state before retrying"
+            : "the database failed; nothing was changed; try again"));
   }
 
   private static void problem(Context ctx, Problem problem) {

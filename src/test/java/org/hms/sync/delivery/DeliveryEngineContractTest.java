@@ -404,4 +404,23 @@ abstract class DeliveryEngineContractTest {
     assertThat(db.count("SELECT COUNT(*) FROM outbox_event WHERE appointment_id = '" + done.id() + "'"))
         .isZero();
   }
+
+  @Test
+  void a_delivery_whose_attempts_never_finish_is_dead_lettered_after_its_budget() {
+    Appointment appointment = book();
+    // Three claims whose process "died" each time: no result was ever recorded.
+    for (int i = 0; i < 3; i++) {
+      assertThat(repository.claim(List.of("iis"), "node-x", clock.instant(), LEASE, 10)).hasSize(1);
+      clock.advance(LEASE.plusSeconds(1));
+    }
+    DeliveryEngine engine = engine("node-a", iis);
+
+    engine.runOnce();
+
+    assertThat(iis.received()).as("not sent a fourth time").isEmpty();
+    Delivery dead = repository.list(DeliveryStatus.DEAD, "iis", appointment.id(), 10).get(0);
+    assertThat(repository.attempts(dead.id()))
+        .singleElement()
+        .satisfies(attempt -> assertThat(attempt.errorClass()).isEqualTo("AttemptsExhausted"));
+  }
 }
