@@ -7,7 +7,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.hms.sync.Failures;
 import org.hms.sync.config.ConnectorConfig;
 import org.hms.sync.config.EngineConfig;
 import org.hms.sync.config.RetryConfig;
@@ -44,6 +48,14 @@ public final class SyncApp implements AutoCloseable {
   private final DeliveryEngine engine;
   private final SyncMetrics metrics;
   private ApiServer server;
+  private boolean maintenanceStarted;
+  private final ScheduledExecutorService maintenance =
+      Executors.newSingleThreadScheduledExecutor(
+          task -> {
+            Thread thread = new Thread(task, "hms-h2-maintenance");
+            thread.setDaemon(true);
+            return thread;
+          });
 
   private SyncApp(SyncConfig config, Clock clock, DeliveryObserver extraObserver) {
     this.config = config;
@@ -111,6 +123,7 @@ public final class SyncApp implements AutoCloseable {
     }
     engine.start();
     engine.wakeUp();
+    startMaintenance();
     return this;
   }
 
@@ -166,11 +179,29 @@ public final class SyncApp implements AutoCloseable {
     return connectors;
   }
 
+  /** Compacts an H2 file every second (see {@link Database#compactH2File()}); idempotent. */
+  public synchronized SyncApp startMaintenance() {
+    if (database.dialect() == org.hms.sync.db.Dialect.H2 && !maintenanceStarted) {
+      maintenanceStarted = true;
+      maintenance.scheduleWithFixedDelay(this::compactQuietly, 2, 2, TimeUnit.SECONDS);
+    }
+    return this;
+  }
+
+  private void compactQuietly() {
+    try {
+      database.compactH2File();
+    } catch (RuntimeException failure) {
+      log.warn("H2 file compaction failed ({}); will try again", Failures.describe(failure));
+    }
+  }
+
   @Override
   public void close() {
     if (server != null) {
       server.close();
     }
+    maintenance.shutdownNow();
     engine.close();
     for (Connector connector : connectors.values()) {
       connector.close();

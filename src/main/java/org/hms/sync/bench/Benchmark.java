@@ -98,7 +98,24 @@ public final class Benchmark {
         Result paced = run.paced(options.rate(), options.rateEvents());
         out.printf("paced at %d events/s: commit->ack p50 %.1f ms, p99 %.1f ms over %d events%n",
             options.rate(), paced.p50Millis(), paced.p99Millis(), paced.events());
+        out.printf("H2 file after the run: %d MB%n", sizeOf(folder) / (1024 * 1024));
       }
+    } finally {
+      deleteQuietly(folder);
+    }
+  }
+
+  private static long sizeOf(Path folder) throws IOException {
+    try (var files = Files.walk(folder)) {
+      return files.filter(Files::isRegularFile).mapToLong(file -> file.toFile().length()).sum();
+    }
+  }
+
+  private static void deleteQuietly(Path folder) {
+    try (var files = Files.walk(folder)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException ignored) {
+      // a temp folder left behind is harmless
     }
   }
 
@@ -174,7 +191,7 @@ public final class Benchmark {
           .replace("  pollInterval: 500ms", "  pollInterval: 500ms\n  maxInFlight: " + options.concurrency());
       Files.writeString(folder.resolve("hms-sync.yaml"), yaml);
       SyncConfig config = ConfigLoader.load(folder.resolve("hms-sync.yaml"), env);
-      app = SyncApp.create(config, Clock.systemUTC(), this::onAttempt);
+      app = SyncApp.create(config, Clock.systemUTC(), this::onAttempt).startMaintenance();
       SchedulingService emr = app.scheduling();
       Location clinic = emr.createLocation("BENCH-" + UUID.randomUUID().toString().substring(0, 8), "Bench clinic");
       Instant start = Instant.parse("2027-03-01T08:00:00Z");

@@ -60,17 +60,27 @@ public final class Database implements AutoCloseable {
   /**
    * H2 writes committed changes to its file up to 500 ms late by default, so a killed process
    * could lose commits it had acknowledged. Unless the URL says otherwise, commits are written at
-   * once (WRITE_DELAY=0).
+   * once (WRITE_DELAY=0) and old chunks are reusable after 1 s (RETENTION_TIME=1000).
    */
   static String durable(String url) {
     String lower = url.toLowerCase(java.util.Locale.ROOT);
     boolean h2File = lower.startsWith("jdbc:h2:file:")
         || (lower.startsWith("jdbc:h2:") && !lower.startsWith("jdbc:h2:mem:")
             && !lower.startsWith("jdbc:h2:tcp:") && !lower.startsWith("jdbc:h2:ssl:"));
-    if (!h2File || lower.contains("write_delay")) {
+    if (!h2File) {
       return url;
     }
-    return url + ";WRITE_DELAY=0";
+    String durable = url;
+    if (!lower.contains("write_delay")) {
+      durable += ";WRITE_DELAY=0";
+    }
+    if (!lower.contains("retention_time")) {
+      // With a chunk per commit, H2's default 45 s retention of old chunks lets the file grow
+      // to 45 s of writes; 1 s keeps it small. (Like H2 itself, this relies on the OS to flush
+      // its write buffers; neither protects against power loss without fsync.)
+      durable += ";RETENTION_TIME=1000";
+    }
+    return durable;
   }
 
   /** Applies pending migrations; returns how many ran. Safe to call on every start. */
@@ -87,6 +97,34 @@ public final class Database implements AutoCloseable {
   public String schemaVersion() {
     MigrationInfo current = flyway.info().current();
     return current == null ? "none" : current.getVersion().getVersion();
+  }
+
+  /**
+   * Rewrites sparse chunks of an embedded H2 file so it does not grow without bound. With
+   * WRITE_DELAY=0 (durable commits) H2 runs no background writer, and so no automatic compaction:
+   * every commit leaves a chunk behind. Call this every second or so (it rewrites the live pages of
+   * chunks under 80% full, at most 64 MB per call); it does nothing on PostgreSQL or in-memory H2.
+   * Returns the file's fill rate in percent, or -1 when not applicable.
+   */
+  public int compactH2File() {
+    if (dialect != Dialect.H2) {
+      return -1;
+    }
+    try (Connection connection = dataSource.getConnection()) {
+      org.h2.engine.Session session =
+          connection.unwrap(org.h2.jdbc.JdbcConnection.class).getSession();
+      if (!(session instanceof org.h2.engine.SessionLocal local)) {
+        return -1;
+      }
+      org.h2.mvstore.MVStore store = local.getDatabase().getStore().getMvStore();
+      if (store.getFileStore() == null) {
+        return -1;
+      }
+      store.compact(80, 16 * 1024 * 1024);
+      return store.getFillRate();
+    } catch (SQLException | RuntimeException failure) {
+      return -1;
+    }
   }
 
   /** True when a connection can be taken and answers a trivial query. */
