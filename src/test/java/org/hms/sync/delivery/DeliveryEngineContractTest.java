@@ -64,7 +64,9 @@ abstract class DeliveryEngineContractTest {
 
   @AfterEach
   void tearDown() {
-    db.close();
+    if (db != null) { // null when the database was skipped
+      db.close();
+    }
   }
 
   private DeliveryEngine engine(String node, Connector... connectors) {
