@@ -179,49 +179,41 @@ public final class SchedulingService {
   public Appointment reschedule(
       String appointmentId, String slotId, Long expectedVersion, String origin) {
     requireText("slotId", slotId, 36);
-    Appointment moved =
-        transactor.inTransaction(
-            "reschedule appointment",
-            connection -> {
-              SchedulingRepository.Stored stored =
-                  lockForChange(connection, appointmentId, expectedVersion, "rescheduled");
-              Appointment current = stored.appointment();
-              if (current.slotId().equals(slotId)) {
-                throw new SchedulingException.Conflict(
-                    "appointment '" + appointmentId + "' is already in slot '" + slotId + "'");
-              }
-              Slot target =
-                  repository
-                      .findSlot(connection, slotId)
-                      .orElseThrow(() -> new SchedulingException.NotFound("slot", slotId));
-              // Touch the two slot rows in id order so opposite reschedules cannot deadlock.
-              if (slotId.compareTo(current.slotId()) < 0) {
-                takeOrThrow(connection, target);
-                repository.releasePlace(connection, current.slotId());
-              } else {
-                repository.releasePlace(connection, current.slotId());
-                takeOrThrow(connection, target);
-              }
-              Appointment changed =
-                  new Appointment(
-                      current.id(),
-                      current.patientId(),
-                      target.id(),
-                      target.locationId(),
-                      target.start(),
-                      target.end(),
-                      AppointmentStatus.BOOKED,
-                      current.version() + 1,
-                      now(),
-                      null,
-                      null);
-              long sequence = stored.eventSequence() + 1;
-              repository.updateAppointment(connection, changed, sequence);
-              appendEvent(connection, changed, sequence, EventTypes.RESCHEDULED, origin);
-              return changed;
-            });
-    outbox.committed();
-    return moved;
+    return change(
+        appointmentId,
+        expectedVersion,
+        EventTypes.RESCHEDULED,
+        origin,
+        (connection, current) -> {
+          if (current.slotId().equals(slotId)) {
+            throw new SchedulingException.Conflict(
+                "appointment '" + appointmentId + "' is already in slot '" + slotId + "'");
+          }
+          Slot target =
+              repository
+                  .findSlot(connection, slotId)
+                  .orElseThrow(() -> new SchedulingException.NotFound("slot", slotId));
+          // Touch the two slot rows in id order so opposite reschedules cannot deadlock.
+          if (slotId.compareTo(current.slotId()) < 0) {
+            takeOrThrow(connection, target);
+            repository.releasePlace(connection, current.slotId());
+          } else {
+            repository.releasePlace(connection, current.slotId());
+            takeOrThrow(connection, target);
+          }
+          return new Appointment(
+              current.id(),
+              current.patientId(),
+              target.id(),
+              target.locationId(),
+              target.start(),
+              target.end(),
+              AppointmentStatus.BOOKED,
+              current.version() + 1,
+              now(),
+              null,
+              null);
+        });
   }
 
   /** Cancels a booked appointment and frees its place in the slot. */
@@ -229,23 +221,15 @@ public final class SchedulingService {
     if (reason != null && reason.length() > 500) {
       throw new SchedulingException.Invalid("reason is longer than 500 characters");
     }
-    Appointment cancelled =
-        transactor.inTransaction(
-            "cancel appointment",
-            connection -> {
-              SchedulingRepository.Stored stored =
-                  lockForChange(connection, appointmentId, expectedVersion, "cancelled");
-              Appointment current = stored.appointment();
-              repository.releasePlace(connection, current.slotId());
-              Appointment changed =
-                  withState(current, AppointmentStatus.CANCELLED, reason, null);
-              long sequence = stored.eventSequence() + 1;
-              repository.updateAppointment(connection, changed, sequence);
-              appendEvent(connection, changed, sequence, EventTypes.CANCELLED, origin);
-              return changed;
-            });
-    outbox.committed();
-    return cancelled;
+    return change(
+        appointmentId,
+        expectedVersion,
+        EventTypes.CANCELLED,
+        origin,
+        (connection, current) -> {
+          repository.releasePlace(connection, current.slotId());
+          return withState(current, AppointmentStatus.CANCELLED, reason, null);
+        });
   }
 
   /** Marks a booked appointment as completed, with the dose given if any. */
@@ -259,33 +243,56 @@ public final class SchedulingService {
       requireMax("immunization.route", immunization.route(), 32);
       requireMax("immunization.site", immunization.site(), 32);
     }
-    Appointment completed =
+    return change(
+        appointmentId,
+        expectedVersion,
+        EventTypes.COMPLETED,
+        origin,
+        (connection, current) -> {
+          Immunization given = immunization;
+          if (given != null && given.administeredAt() == null) {
+            given =
+                new Immunization(
+                    given.cvxCode(),
+                    given.lotNumber(),
+                    given.dose(),
+                    given.manufacturer(),
+                    given.route(),
+                    given.site(),
+                    now());
+          }
+          return withState(current, AppointmentStatus.COMPLETED, null, given);
+        });
+  }
+
+  /** The new state of a booked appointment, computed inside the change's transaction. */
+  @FunctionalInterface
+  private interface Step {
+    Appointment apply(Connection connection, Appointment current) throws SQLException;
+  }
+
+  /**
+   * One change of an existing, booked appointment: lock it, check the version, apply the step,
+   * write the new state and its outbox event with the next sequence number, all in one
+   * transaction; then wake the delivery engine.
+   */
+  private Appointment change(
+      String appointmentId, Long expectedVersion, String eventType, String origin, Step step) {
+    String verb = eventType.substring(eventType.indexOf('.') + 1);
+    Appointment changed =
         transactor.inTransaction(
-            "complete appointment",
+            "appointment " + verb,
             connection -> {
               SchedulingRepository.Stored stored =
-                  lockForChange(connection, appointmentId, expectedVersion, "completed");
-              Appointment current = stored.appointment();
-              Immunization given = immunization;
-              if (given != null && given.administeredAt() == null) {
-                given =
-                    new Immunization(
-                        given.cvxCode(),
-                        given.lotNumber(),
-                        given.dose(),
-                        given.manufacturer(),
-                        given.route(),
-                        given.site(),
-                        now());
-              }
-              Appointment changed = withState(current, AppointmentStatus.COMPLETED, null, given);
+                  lockForChange(connection, appointmentId, expectedVersion, verb);
+              Appointment next = step.apply(connection, stored.appointment());
               long sequence = stored.eventSequence() + 1;
-              repository.updateAppointment(connection, changed, sequence);
-              appendEvent(connection, changed, sequence, EventTypes.COMPLETED, origin);
-              return changed;
+              repository.updateAppointment(connection, next, sequence);
+              appendEvent(connection, next, sequence, eventType, origin);
+              return next;
             });
     outbox.committed();
-    return completed;
+    return changed;
   }
 
   private SchedulingRepository.Stored lockForChange(

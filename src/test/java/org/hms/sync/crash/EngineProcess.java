@@ -7,7 +7,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 
 /** The service running as `serve` in its own JVM, so a test can SIGKILL it. */
 final class EngineProcess {
@@ -32,35 +31,28 @@ final class EngineProcess {
     return engine;
   }
 
-  private void awaitReady(Duration timeout) throws IOException {
+  private void awaitReady(Duration timeout) {
     HttpClient client = HttpClient.newHttpClient();
-    Instant deadline = Instant.now().plus(timeout);
-    while (Instant.now().isBefore(deadline)) {
-      if (!process.isAlive()) {
-        throw new IOException("engine process exited with " + process.exitValue() + " before it was ready");
-      }
-      try {
-        HttpResponse<String> response = client.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
-                .timeout(Duration.ofSeconds(1)).build(),
-            HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // still starting
-      } catch (InterruptedException interrupted) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted", interrupted);
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException interrupted) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted", interrupted);
-      }
-    }
-    throw new IOException("engine not ready within " + timeout);
+    HttpRequest ready =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
+            .timeout(Duration.ofSeconds(1))
+            .build();
+    org.awaitility.Awaitility.await("engine process ready")
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              if (!process.isAlive()) {
+                throw new IllegalStateException(
+                    "engine process exited with " + process.exitValue() + " before it was ready");
+              }
+              try {
+                return client.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode()
+                    == 200;
+              } catch (IOException notYet) {
+                return false;
+              }
+            });
   }
 
   /** SIGKILL: no shutdown hook, no graceful anything. */
