@@ -11,6 +11,9 @@ import org.flywaydb.core.api.MigrationInfo;
 
 /** The connection pool and the schema migrations of one database (H2 file or PostgreSQL). */
 public final class Database implements AutoCloseable {
+  /** Chunks are compacted when live data fills less than this share of them. */
+  private static final int COMPACT_BELOW_PERCENT = 50;
+
   private final HikariDataSource dataSource;
   private final Dialect dialect;
   private final Flyway flyway;
@@ -102,9 +105,10 @@ public final class Database implements AutoCloseable {
   /**
    * Rewrites sparse chunks of an embedded H2 file so it does not grow without bound. With
    * WRITE_DELAY=0 (durable commits) H2 runs no background writer, and so no automatic compaction:
-   * every commit leaves a chunk behind. Call this every second or so (it rewrites the live pages of
-   * chunks under 80% full, at most 64 MB per call); it does nothing on PostgreSQL or in-memory H2.
-   * Returns the file's fill rate in percent, or -1 when not applicable.
+   * every commit leaves a chunk behind. Call this every few seconds: when live data fills less than
+   * half of the file's chunks, it rewrites the live pages of sparse chunks (at most 16 MB per
+   * call). It does nothing on PostgreSQL or in-memory H2. Returns the chunks' fill rate in percent,
+   * or -1 when not applicable.
    */
   public int compactH2File() {
     if (dialect != Dialect.H2) {
@@ -120,8 +124,11 @@ public final class Database implements AutoCloseable {
       if (store.getFileStore() == null) {
         return -1;
       }
-      store.compact(80, 16 * 1024 * 1024);
-      return store.getFillRate();
+      int chunksFill = store.getFileStore().getChunksFillRate();
+      if (chunksFill < COMPACT_BELOW_PERCENT) {
+        store.compact(COMPACT_BELOW_PERCENT, 16 * 1024 * 1024);
+      }
+      return chunksFill;
     } catch (SQLException | RuntimeException failure) {
       return -1;
     }
