@@ -23,12 +23,15 @@ final class StatusCommand implements Callable<Integer> {
   public Integer call() {
     SyncConfig loaded = config.load();
     try (Database database = DatabaseOptions.open(loaded.database())) {
-      int pending = database.pendingMigrations();
+      Database.SchemaStatus schema = database.schemaStatus();
+      int pending = schema.pending();
       System.out.println(
           "database schema version "
-              + database.schemaVersion()
-              + (pending == 0 ? " (up to date)" : " (" + pending + " migration(s) pending: run migrate)"));
-      if (pending > 0 && database.schemaVersion().equals("none")) {
+              + schema.version()
+              + (pending == 0
+                  ? " (up to date)"
+                  : " (" + pending + " migration(s) pending: run migrate)"));
+      if (pending > 0 && schema.version().equals("none")) {
         return 1;
       }
       Map<String, ConnectorStats> stats =

@@ -91,15 +91,19 @@ public final class Database implements AutoCloseable {
     return flyway.migrate().migrationsExecuted;
   }
 
-  /** Migrations known to the code but not yet applied to this database. */
-  public int pendingMigrations() {
-    MigrationInfo[] pending = flyway.info().pending();
-    return pending.length;
+  /** The applied schema version ("none" before the first migration) and what is still pending. */
+  public record SchemaStatus(String version, int pending) {}
+
+  /** Reads the migration history once. */
+  public SchemaStatus schemaStatus() {
+    org.flywaydb.core.api.MigrationInfoService info = flyway.info();
+    MigrationInfo current = info.current();
+    return new SchemaStatus(
+        current == null ? "none" : current.getVersion().getVersion(), info.pending().length);
   }
 
   public String schemaVersion() {
-    MigrationInfo current = flyway.info().current();
-    return current == null ? "none" : current.getVersion().getVersion();
+    return schemaStatus().version();
   }
 
   /**

@@ -475,47 +475,51 @@ public final class DeliveryRepository {
 
   private static boolean replay(Connection connection, String deliveryId, Instant now)
       throws SQLException {
-    Optional<Delivery> delivery = find(connection, deliveryId);
     // Only dead letters: a discarded delivery's followers may already have gone out, and
     // replaying it now would let an old change overtake a newer one.
-    if (delivery.isEmpty() || delivery.get().status() != DeliveryStatus.DEAD) {
-      return false;
-    }
-    lockAppointment(connection, delivery.get().appointmentId());
-    if (!leaveDeadLetter(
+    return leaveDeadLetter(
         connection,
+        deliveryId,
         "UPDATE delivery SET status = 'pending', next_attempt_at = ?, retry_base = attempts,"
             + " completed_at = NULL, locked_by = NULL, locked_until = NULL,"
             + " claim_token = NULL, updated_at = ? WHERE id = ? AND status = 'dead'",
-        deliveryId,
-        now)) {
-      return false;
-    }
-    unpark(connection, delivery.get(), now);
-    return true;
+        now);
   }
 
   /** Drops a dead letter for good; followers of the same appointment are released. */
   public boolean discard(String deliveryId, Instant now) {
     return transactor.inTransaction(
         "discard delivery",
-        connection -> {
-          Optional<Delivery> delivery = find(connection, deliveryId);
-          if (delivery.isEmpty() || delivery.get().status() != DeliveryStatus.DEAD) {
-            return false;
-          }
-          lockAppointment(connection, delivery.get().appointmentId());
-          if (!leaveDeadLetter(
-              connection,
-              "UPDATE delivery SET status = 'discarded', completed_at = ?, updated_at = ?"
-                  + " WHERE id = ? AND status = 'dead'",
-              deliveryId,
-              now)) {
-            return false;
-          }
-          unpark(connection, delivery.get(), now);
-          return true;
-        });
+        connection ->
+            leaveDeadLetter(
+                connection,
+                deliveryId,
+                "UPDATE delivery SET status = 'discarded', completed_at = ?, updated_at = ?"
+                    + " WHERE id = ? AND status = 'dead'",
+                now));
+  }
+
+  /**
+   * Moves a dead letter out of {@code dead} with the given update (parameters: now, now, id) and
+   * releases its parked followers, under the appointment lock. False when it is not dead.
+   */
+  private static boolean leaveDeadLetter(
+      Connection connection, String deliveryId, String update, Instant now) throws SQLException {
+    Optional<Delivery> delivery = find(connection, deliveryId);
+    if (delivery.isEmpty() || delivery.get().status() != DeliveryStatus.DEAD) {
+      return false;
+    }
+    lockAppointment(connection, delivery.get().appointmentId());
+    try (PreparedStatement statement = connection.prepareStatement(update)) {
+      Jdbc.setInstant(statement, 1, now);
+      Jdbc.setInstant(statement, 2, now);
+      statement.setString(3, deliveryId);
+      if (statement.executeUpdate() == 0) {
+        return false;
+      }
+    }
+    unpark(connection, delivery.get(), now);
+    return true;
   }
 
   /**
@@ -529,17 +533,6 @@ public final class DeliveryRepository {
         connection.prepareStatement("SELECT id FROM appointment WHERE id = ? FOR UPDATE")) {
       lock.setString(1, appointmentId);
       lock.executeQuery().close();
-    }
-  }
-
-  /** Runs a dead-letter transition whose parameters are (now, now, id); true when it applied. */
-  private static boolean leaveDeadLetter(
-      Connection connection, String sql, String deliveryId, Instant now) throws SQLException {
-    try (PreparedStatement update = connection.prepareStatement(sql)) {
-      Jdbc.setInstant(update, 1, now);
-      Jdbc.setInstant(update, 2, now);
-      update.setString(3, deliveryId);
-      return update.executeUpdate() > 0;
     }
   }
 

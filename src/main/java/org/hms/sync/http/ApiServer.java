@@ -191,13 +191,14 @@ public final class ApiServer implements AutoCloseable {
 
   private void ready(Context ctx) {
     boolean reachable = app.database().isReachable();
-    int pending = reachable ? app.database().pendingMigrations() : -1;
-    boolean ready = reachable && pending == 0;
+    org.hms.sync.db.Database.SchemaStatus schema =
+        reachable ? app.database().schemaStatus() : null;
+    boolean ready = reachable && schema.pending() == 0;
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("status", ready ? "UP" : "DOWN");
     body.put("database", reachable ? "reachable" : "unreachable");
-    body.put("schemaVersion", reachable ? app.database().schemaVersion() : null);
-    body.put("pendingMigrations", pending);
+    body.put("schemaVersion", reachable ? schema.version() : null);
+    body.put("pendingMigrations", reachable ? schema.pending() : -1);
     ctx.status(ready ? 200 : 503).json(body);
   }
 
