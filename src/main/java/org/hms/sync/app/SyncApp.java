@@ -179,7 +179,10 @@ public final class SyncApp implements AutoCloseable {
     return connectors;
   }
 
-  /** Compacts an H2 file every second (see {@link Database#compactH2File()}); idempotent. */
+  /**
+   * Compacts an H2 file every 2 s (see {@link Database#compactH2File(boolean)}), deferred while
+   * the engine holds half its places or more; idempotent.
+   */
   public synchronized SyncApp startMaintenance() {
     if (database.dialect() == org.hms.sync.db.Dialect.H2 && !maintenanceStarted) {
       maintenanceStarted = true;
@@ -190,7 +193,8 @@ public final class SyncApp implements AutoCloseable {
 
   private void compactQuietly() {
     try {
-      database.compactH2File();
+      boolean busy = engine.inFlight() >= Math.max(1, config.engine().maxInFlight() / 2);
+      database.compactH2File(busy);
     } catch (RuntimeException failure) {
       log.warn("H2 file compaction failed ({}); will try again", Failures.describe(failure));
     }

@@ -13,6 +13,8 @@ import org.flywaydb.core.api.MigrationInfo;
 public final class Database implements AutoCloseable {
   /** Chunks are compacted when live data fills less than this share of them. */
   private static final int COMPACT_BELOW_PERCENT = 50;
+  /** A deferrable compaction still runs once the file is this large. */
+  private static final long DEFER_UP_TO_BYTES = 512L * 1024 * 1024;
 
   private final HikariDataSource dataSource;
   private final Dialect dialect;
@@ -83,6 +85,11 @@ public final class Database implements AutoCloseable {
       // its write buffers; neither protects against power loss without fsync.)
       durable += ";RETENTION_TIME=1000";
     }
+    if (!lower.contains("query_cache_size")) {
+      // The engine's rounds use a dozen statements; H2's default cache of 8 parsed statements
+      // per connection would parse some of them again every round.
+      durable += ";QUERY_CACHE_SIZE=64";
+    }
     return durable;
   }
 
@@ -106,35 +113,45 @@ public final class Database implements AutoCloseable {
     return schemaStatus().version();
   }
 
+  /** One compaction pass: the chunks' fill rate before it, and whether it rewrote anything. */
+  public record Compaction(int fillPercent, boolean compacted) {
+    static final Compaction NOT_APPLICABLE = new Compaction(-1, false);
+  }
+
   /**
    * Rewrites sparse chunks of an embedded H2 file so it does not grow without bound. With
    * WRITE_DELAY=0 (durable commits) H2 runs no background writer, and so no automatic compaction:
    * every commit leaves a chunk behind. Call this every few seconds: when live data fills less than
    * half of the file's chunks, it rewrites the live pages of sparse chunks (at most 16 MB per
-   * call). It does nothing on PostgreSQL or in-memory H2. Returns the chunks' fill rate in percent,
-   * or -1 when not applicable.
+   * call). It does nothing on PostgreSQL or in-memory H2.
+   *
+   * <p>Compaction competes with commits for the store. When {@code deferrable} (the caller is
+   * busy), it only runs once the file has reached 512 MB, so a burst is not slowed down and the
+   * file stays bounded.
    */
-  public int compactH2File() {
+  public Compaction compactH2File(boolean deferrable) {
     if (dialect != Dialect.H2) {
-      return -1;
+      return Compaction.NOT_APPLICABLE;
     }
     try (Connection connection = dataSource.getConnection()) {
       org.h2.engine.Session session =
           connection.unwrap(org.h2.jdbc.JdbcConnection.class).getSession();
       if (!(session instanceof org.h2.engine.SessionLocal local)) {
-        return -1;
+        return Compaction.NOT_APPLICABLE;
       }
       org.h2.mvstore.MVStore store = local.getDatabase().getStore().getMvStore();
       if (store.getFileStore() == null) {
-        return -1;
+        return Compaction.NOT_APPLICABLE;
       }
       int chunksFill = store.getFileStore().getChunksFillRate();
-      if (chunksFill < COMPACT_BELOW_PERCENT) {
+      boolean defer = deferrable && store.getFileStore().size() < DEFER_UP_TO_BYTES;
+      boolean compact = chunksFill < COMPACT_BELOW_PERCENT && !defer;
+      if (compact) {
         store.compact(COMPACT_BELOW_PERCENT, 16 * 1024 * 1024);
       }
-      return chunksFill;
+      return new Compaction(chunksFill, compact);
     } catch (SQLException | RuntimeException failure) {
-      return -1;
+      return Compaction.NOT_APPLICABLE;
     }
   }
 

@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * that finished since the last round and claims new deliveries for the free places, in one
  * transaction. Rounds are woken in-process (on every outbox commit and every finished attempt;
  * polling is only the fallback), and under load each round carries many results and claims, so
- * commits stay few while up to {@code maxInFlight} attempts run at once. A crash loses nothing: an
+ * commits stay few while up to {@code maxInFlight} attempts run at once. The pump claims ahead (up
+ * to twice {@code maxInFlight}); a finishing attempt starts the next claimed delivery itself, so
+ * connectors never wait for the pump's commit. A crash loses nothing: an
  * attempt whose result was not recorded is attempted again, with the same idempotency key, once
  * its lease ends.
  *
@@ -67,7 +69,13 @@ public final class DeliveryEngine implements AutoCloseable {
             return thread;
           });
   private final ConcurrentLinkedQueue<AttemptResult> finished = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger inFlight = new AtomicInteger();
+  /** Claimed, waiting for a free place, oldest first. */
+  private final ConcurrentLinkedQueue<Waiting> ready = new ConcurrentLinkedQueue<>();
+  /** Waited so long that their lease could end during the attempt: handed back, not started. */
+  private final ConcurrentLinkedQueue<ClaimedDelivery> stale = new ConcurrentLinkedQueue<>();
+  /** Claimed and not yet recorded: waiting in {@link #ready}, attempting, or finished. */
+  private final AtomicInteger leased = new AtomicInteger();
+  private final AtomicInteger attempting = new AtomicInteger();
   private final AtomicInteger finishedCount = new AtomicInteger();
   private final AtomicLong earliestRetry = new AtomicLong(Long.MAX_VALUE);
   private volatile boolean running;
@@ -116,8 +124,9 @@ public final class DeliveryEngine implements AutoCloseable {
     wake.signal();
   }
 
+  /** Deliveries this engine has claimed and not yet recorded. */
   public int inFlight() {
-    return inFlight.get();
+    return leased.get();
   }
 
   /**
@@ -148,10 +157,17 @@ public final class DeliveryEngine implements AutoCloseable {
   private void pumpLoop() {
     List<AttemptResult> results = new ArrayList<>();
     boolean more = true;
-    while (running || inFlight.get() > 0) {
+    while (running || leased.get() > 0) {
       try {
         if (!more) {
           wake.await(running ? untilNextLook() : Duration.ofMillis(50));
+        }
+        if (!running) {
+          drain(ready, stale);
+        }
+        sweepStale();
+        if (!stale.isEmpty()) {
+          releaseStale();
         }
         coalesce();
         for (AttemptResult result = finished.poll();
@@ -160,36 +176,33 @@ public final class DeliveryEngine implements AutoCloseable {
           results.add(result);
           finishedCount.decrementAndGet();
         }
-        int free = settings.maxInFlight() - inFlight.get() + results.size();
+        // Keep up to maxInFlight attempts running plus as many claimed and waiting (prefetch), so
+        // the connectors never wait for this round's commit.
+        int free = 2 * settings.maxInFlight() - leased.get() + results.size();
         int limit = running ? Math.min(settings.batchSize(), free) : 0;
         if (results.isEmpty() && limit <= 0) {
           more = false;
           continue;
         }
-        if (results.isEmpty() && finished.isEmpty() && inFlight.get() == 0) {
+        if (results.isEmpty() && finished.isEmpty() && leased.get() == 0) {
           purgeWhenDue();
         }
         List<ClaimedDelivery> claimed;
+        Instant now = clock.instant();
         try {
           claimed =
               repository.recordAndClaim(
-                  results, connectors.keySet(), settings.nodeId(), clock.instant(),
-                  settings.lease(), limit);
+                  results, connectors.keySet(), settings.nodeId(), now, settings.lease(), limit);
           afterRecord(results);
         } finally {
-          inFlight.addAndGet(-results.size());
+          leased.addAndGet(-results.size());
           results.clear();
         }
+        leased.addAndGet(claimed.size());
         for (ClaimedDelivery delivery : claimed) {
-          inFlight.incrementAndGet();
-          attemptOrGiveUp(delivery)
-              .thenAccept(
-                  result -> {
-                    finished.add(result);
-                    finishedCount.incrementAndGet();
-                    wake.signal();
-                  });
+          ready.add(new Waiting(delivery, now));
         }
+        dispatch();
         more = (limit > 0 && claimed.size() == limit) || !finished.isEmpty();
       } catch (InterruptedException interrupted) {
         Thread.currentThread().interrupt();
@@ -206,6 +219,95 @@ public final class DeliveryEngine implements AutoCloseable {
         more = false;
         sleepQuietly(settings.pollInterval());
       }
+    }
+  }
+
+  /**
+   * Starts claimed deliveries while fewer than {@code maxInFlight} attempts run. Called by the pump
+   * after each claim and by every finishing attempt, so a free place is refilled at once.
+   */
+  private void dispatch() {
+    while (running) {
+      int now = attempting.get();
+      if (now >= settings.maxInFlight()) {
+        return;
+      }
+      if (!attempting.compareAndSet(now, now + 1)) {
+        continue;
+      }
+      Waiting waiting = ready.poll();
+      if (waiting == null) {
+        attempting.decrementAndGet();
+        if (ready.isEmpty()) {
+          return;
+        }
+        continue;
+      }
+      if (isStale(waiting)) {
+        attempting.decrementAndGet();
+        stale.add(waiting.delivery());
+        wake.signal();
+        continue;
+      }
+      attemptOrGiveUp(waiting.delivery())
+          .thenAccept(
+              result -> {
+                attempting.decrementAndGet();
+                finished.add(result);
+                finishedCount.incrementAndGet();
+                wake.signal();
+                dispatch();
+              });
+    }
+  }
+
+  private record Waiting(ClaimedDelivery delivery, Instant claimedAt) {}
+
+  /**
+   * A claim that waited more than half its lease for a free place is not started: its lease could
+   * end during the attempt and another claimer would send it a second time.
+   */
+  private boolean isStale(Waiting waiting) {
+    return clock.instant().isAfter(waiting.claimedAt().plus(settings.lease().dividedBy(2)));
+  }
+
+  /** Moves stale claims from the head of the waiting queue (the oldest) to {@link #stale}. */
+  private void sweepStale() {
+    for (Waiting head = ready.peek(); head != null && isStale(head); head = ready.peek()) {
+      if (ready.remove(head)) {
+        stale.add(head.delivery());
+      }
+    }
+  }
+
+  private static void drain(ConcurrentLinkedQueue<Waiting> from, ConcurrentLinkedQueue<ClaimedDelivery> to) {
+    for (Waiting waiting = from.poll(); waiting != null; waiting = from.poll()) {
+      to.add(waiting.delivery());
+    }
+  }
+
+  /**
+   * Hands back claims that were not started: on stop, and those that waited for a free place for
+   * more than half their lease (slow attempts ahead of them). Free at once, not after the lease.
+   */
+  private void releaseStale() {
+    List<ClaimedDelivery> unstarted = new ArrayList<>();
+    for (ClaimedDelivery delivery = stale.poll(); delivery != null; delivery = stale.poll()) {
+      unstarted.add(delivery);
+    }
+    if (unstarted.isEmpty()) {
+      return;
+    }
+    try {
+      repository.release(unstarted);
+    } catch (RuntimeException failure) {
+      log.warn(
+          "could not hand back {} unstarted deliveries ({}); they are claimable again after their"
+              + " lease",
+          unstarted.size(),
+          Failures.describe(failure));
+    } finally {
+      leased.addAndGet(-unstarted.size());
     }
   }
 
@@ -248,7 +350,7 @@ public final class DeliveryEngine implements AutoCloseable {
    * commit's cost barely depends on how many rows it carries.
    */
   private void coalesce() {
-    int flying = inFlight.get();
+    int flying = attempting.get() + finishedCount.get();
     if (flying < 8) {
       return;
     }
@@ -431,10 +533,10 @@ public final class DeliveryEngine implements AutoCloseable {
     } catch (InterruptedException interrupted) {
       Thread.currentThread().interrupt();
     }
-    if (inFlight.get() > 0) {
+    if (leased.get() > 0) {
       log.warn(
           "stopped with {} attempts unrecorded; they will be attempted again after their lease",
-          inFlight.get());
+          leased.get());
     }
   }
 

@@ -49,7 +49,7 @@ public final class DeliveryRepository {
           + " e.appointment_id, e.sequence, e.type, e.occurred_at, e.origin, e.payload,"
           + " x.external_id FROM delivery d JOIN outbox_event e ON e.id = d.event_id"
           + " LEFT JOIN external_ref x ON x.connector_id = d.connector_id"
-          + " AND x.appointment_id = d.appointment_id WHERE d.claim_token = ? AND d.id IN (%s)";
+          + " AND x.appointment_id = d.appointment_id WHERE d.claim_token = ? AND d.id = ANY (?)";
 
   private static final String FINISH =
       "UPDATE delivery SET status = ?, next_attempt_at = ?, locked_by = NULL,"
@@ -169,14 +169,10 @@ public final class DeliveryRepository {
       return List.of();
     }
     List<ClaimedDelivery> claimed = new ArrayList<>(candidates.size());
-    String claimedSql =
-        String.format(
-            SELECT_CLAIMED, String.join(", ", java.util.Collections.nCopies(candidates.size(), "?")));
-    try (PreparedStatement select = connection.prepareStatement(claimedSql)) {
+    // One statement text for any number of ids (an array parameter), so it is parsed once.
+    try (PreparedStatement select = connection.prepareStatement(SELECT_CLAIMED)) {
       select.setString(1, token);
-      for (int i = 0; i < candidates.size(); i++) {
-        select.setString(i + 2, candidates.get(i));
-      }
+      select.setArray(2, connection.createArrayOf("VARCHAR", candidates.toArray()));
       try (ResultSet rows = select.executeQuery()) {
         while (rows.next()) {
           int attempts = rows.getInt("attempts");
@@ -424,6 +420,29 @@ public final class DeliveryRepository {
   }
 
   /**
+   * Hands back claims that were never attempted: free at once, and the claim does not count
+   * against the retry budget. A claim another node has taken over meanwhile is left alone.
+   */
+  void release(List<ClaimedDelivery> unstarted) {
+    transactor.inTransaction(
+        "release unstarted deliveries",
+        connection -> {
+          try (PreparedStatement update =
+              connection.prepareStatement(
+                  "UPDATE delivery SET locked_by = NULL, locked_until = NULL, claim_token = NULL,"
+                      + " attempts = attempts - 1 WHERE id = ? AND claim_token = ?")) {
+            for (ClaimedDelivery delivery : unstarted) {
+              update.setString(1, delivery.deliveryId());
+              update.setString(2, delivery.claimToken());
+              update.addBatch();
+            }
+            update.executeBatch();
+          }
+          return null;
+        });
+  }
+
+  /**
    * Frees every lease. Only for a database one process owns (an H2 file): a crashed run's claims
    * become claimable at once instead of after their lease.
    */
@@ -494,8 +513,10 @@ public final class DeliveryRepository {
             leaveDeadLetter(
                 connection,
                 deliveryId,
-                "UPDATE delivery SET status = 'discarded', completed_at = ?, updated_at = ?"
-                    + " WHERE id = ? AND status = 'dead'",
+                // next_attempt_at = completion time, like a success: purge finds it by
+                // (status, next_attempt_at), the delivery_due index.
+                "UPDATE delivery SET status = 'discarded', completed_at = ?, updated_at = ?,"
+                    + " next_attempt_at = completed_at WHERE id = ? AND status = 'dead'",
                 now));
   }
 
@@ -560,16 +581,26 @@ public final class DeliveryRepository {
         "purge finished deliveries",
         connection -> {
           List<String> ids = new ArrayList<>();
-          try (PreparedStatement select =
-              connection.prepareStatement(
-                  "SELECT id FROM delivery WHERE completed_at < ?"
-                      + " AND status IN ('succeeded', 'discarded') ORDER BY completed_at LIMIT ?")) {
-            Jdbc.setInstant(select, 1, cutoff);
-            select.setInt(2, limit);
-            try (ResultSet rows = select.executeQuery()) {
-              while (rows.next()) {
-                ids.add(rows.getString(1));
+          // A finished delivery's next_attempt_at is its completion time, so the scan follows the
+          // delivery_due index; completed_at is checked too.
+          for (DeliveryStatus status :
+              new DeliveryStatus[] {DeliveryStatus.SUCCEEDED, DeliveryStatus.DISCARDED}) {
+            try (PreparedStatement select =
+                connection.prepareStatement(
+                    "SELECT id FROM delivery WHERE status = ? AND next_attempt_at < ?"
+                        + " AND completed_at < ? ORDER BY status, next_attempt_at LIMIT ?")) {
+              select.setString(1, status.wire());
+              Jdbc.setInstant(select, 2, cutoff);
+              Jdbc.setInstant(select, 3, cutoff);
+              select.setInt(4, limit - ids.size());
+              try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                  ids.add(rows.getString(1));
+                }
               }
+            }
+            if (ids.size() >= limit) {
+              break;
             }
           }
           for (String sql :

@@ -70,6 +70,10 @@ abstract class DeliveryEngineContractTest {
   }
 
   private DeliveryEngine engine(String node, Connector... connectors) {
+    return engine(node, 64, connectors);
+  }
+
+  private DeliveryEngine engine(String node, int maxInFlight, Connector... connectors) {
     Map<String, Connector> byId = new java.util.HashMap<>();
     Map<String, RetryPolicy> policies = new java.util.HashMap<>();
     for (Connector connector : connectors) {
@@ -80,7 +84,8 @@ abstract class DeliveryEngineContractTest {
         repository,
         byId,
         policies,
-        new DeliveryEngine.Settings(node, 64, 128, Duration.ofSeconds(1), LEASE, RETENTION),
+        new DeliveryEngine.Settings(
+            node, maxInFlight, 128, Duration.ofSeconds(1), LEASE, RETENTION),
         clock,
         () -> 0.5,
         DeliveryObserver.NONE);
@@ -424,5 +429,141 @@ abstract class DeliveryEngineContractTest {
     assertThat(repository.attempts(dead.id()))
         .singleElement()
         .satisfies(attempt -> assertThat(attempt.errorClass()).isEqualTo("AttemptsExhausted"));
+  }
+
+  @Test
+  void a_released_claim_is_claimable_at_once_and_does_not_count_as_an_attempt() {
+    book();
+    List<ClaimedDelivery> claimed = repository.claim(List.of("iis"), "node-a", clock.instant(), LEASE, 10);
+
+    repository.release(claimed);
+
+    List<ClaimedDelivery> again = repository.claim(List.of("iis"), "node-b", clock.instant(), LEASE, 10);
+    assertThat(again).singleElement().satisfies(delivery -> {
+      assertThat(delivery.deliveryId()).isEqualTo(claimed.get(0).deliveryId());
+      assertThat(delivery.attempt()).isEqualTo(1);
+    });
+  }
+
+  @Test
+  void a_running_engine_keeps_at_most_max_in_flight_attempts_and_hands_back_unstarted_claims_on_stop() {
+    for (int i = 0; i < 8; i++) {
+      book();
+    }
+    BlockingConnector blocked = new BlockingConnector("iis");
+    DeliveryEngine engine = engine("node-a", 2, blocked);
+    engine.start();
+    try {
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThat(blocked.started()).isEqualTo(2));
+      // Claimed ahead (up to twice maxInFlight), but only maxInFlight started.
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThat(engine.inFlight()).isEqualTo(4));
+      assertThat(blocked.started()).isEqualTo(2);
+    } finally {
+      Thread releaser = new Thread(() -> {
+        sleep(300);
+        blocked.finishAll();
+      });
+      releaser.start();
+      engine.stop(Duration.ofSeconds(10));
+    }
+
+    assertThat(engine.inFlight()).isZero();
+    assertThat(db.count("SELECT COUNT(*) FROM delivery WHERE connector_id = 'iis' AND status = 'succeeded'"))
+        .isEqualTo(2);
+    assertThat(db.count("SELECT COUNT(*) FROM delivery WHERE connector_id = 'iis' AND status = 'pending'"
+            + " AND locked_until IS NULL AND attempts = 0"))
+        .as("the unstarted claims were handed back")
+        .isEqualTo(6);
+  }
+
+  @Test
+  void a_claim_that_waits_longer_than_half_its_lease_is_handed_back_and_claimed_afresh() {
+    Appointment first = book();
+    Appointment second = book();
+    BlockingConnector blocked = new BlockingConnector("iis");
+    DeliveryEngine engine = engine("node-a", 1, blocked);
+    engine.start();
+    try {
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThat(engine.inFlight()).isEqualTo(2));
+      assertThat(blocked.started()).as("one place, one attempt").isEqualTo(1);
+      Instant firstLeaseEnd = T0.plus(LEASE);
+
+      clock.advance(LEASE.dividedBy(2).plusSeconds(1));
+      engine.wakeUp();
+
+      // The waiting claim is handed back and claimed again with a fresh lease, before the old
+      // lease could end during its attempt.
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          db.count(
+                              "SELECT COUNT(*) FROM delivery WHERE connector_id = 'iis'"
+                                  + " AND attempts = 1 AND locked_until > TIMESTAMP WITH TIME ZONE '"
+                                  + firstLeaseEnd.toString().replace('T', ' ').replace("Z", "+00")
+                                  + "'"))
+                      .isEqualTo(1));
+      blocked.finishAll();
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThat(blocked.started()).isEqualTo(2));
+    } finally {
+      blocked.finishAll();
+      engine.stop(Duration.ofSeconds(10));
+    }
+    assertThat(status("iis", first.id(), 1)).isEqualTo(DeliveryStatus.SUCCEEDED);
+    assertThat(status("iis", second.id(), 1)).isEqualTo(DeliveryStatus.SUCCEEDED);
+    assertThat(db.count("SELECT COUNT(*) FROM delivery_attempt WHERE attempt = 1")).isEqualTo(2);
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Holds every push until {@link #finishAll()}. */
+  private static final class BlockingConnector implements Connector {
+    private final String id;
+    private final List<java.util.concurrent.CompletableFuture<PushResult>> pending =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile boolean open;
+
+    BlockingConnector(String id) {
+      this.id = id;
+    }
+
+    int started() {
+      return pending.size();
+    }
+
+    void finishAll() {
+      open = true;
+      pending.forEach(future -> future.complete(new PushResult.Success(200, null, null)));
+    }
+
+    @Override
+    public String id() {
+      return id;
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<PushResult> push(PushRequest request) {
+      java.util.concurrent.CompletableFuture<PushResult> future = new java.util.concurrent.CompletableFuture<>();
+      pending.add(future);
+      if (open) {
+        future.complete(new PushResult.Success(200, null, null));
+      }
+      return future;
+    }
   }
 }
