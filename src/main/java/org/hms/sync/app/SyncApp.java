@@ -12,6 +12,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.hms.sync.Failures;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import org.hms.sync.config.BreakerConfig;
 import org.hms.sync.config.ConnectorConfig;
 import org.hms.sync.config.EngineConfig;
 import org.hms.sync.config.RetryConfig;
@@ -40,6 +43,7 @@ public final class SyncApp implements AutoCloseable {
 
   private final SyncConfig config;
   private final Clock clock;
+  private final Map<String, CircuitBreaker> breakers;
   private final Database database;
   private final Outbox outbox;
   private final SchedulingService scheduling;
@@ -81,7 +85,10 @@ public final class SyncApp implements AutoCloseable {
       this.scheduling =
           new SchedulingService(database.transactor(), outbox, new JsonSnapshotEncoder(), clock);
       this.deliveries = new DeliveryRepository(database.transactor());
-      this.metrics = new SyncMetrics(connectors.keySet(), () -> deliveries.stats(connectors.keySet()));
+      this.breakers = breakers(config, clock);
+      this.metrics =
+          new SyncMetrics(
+              connectors.keySet(), () -> deliveries.stats(connectors.keySet()), breakers);
       DeliveryObserver observer =
           event -> {
             metrics.onAttempt(event);
@@ -95,12 +102,65 @@ public final class SyncApp implements AutoCloseable {
               settings(config.engine()),
               clock,
               () -> ThreadLocalRandom.current().nextDouble(),
-              observer);
+              observer,
+              breakers);
       outbox.onCommit(engine::wakeUp);
     } catch (RuntimeException failure) {
       database.close();
       throw failure;
     }
+  }
+
+  /** One circuit breaker per connector whose {@code circuitBreaker.enabled} is true. */
+  private static Map<String, CircuitBreaker> breakers(SyncConfig config, Clock clock) {
+    Map<String, CircuitBreaker> breakers = new LinkedHashMap<>();
+    for (ConnectorConfig connector : config.connectors()) {
+      BreakerConfig settings = connector.circuitBreaker();
+      if (!settings.enabled()) {
+        continue;
+      }
+      CircuitBreaker breaker =
+          CircuitBreaker.of(
+              connector.id(),
+              CircuitBreakerConfig.custom()
+                  .failureRateThreshold(settings.failureRatePercent())
+                  .slidingWindow(
+                      settings.window(),
+                      settings.minimumCalls(),
+                      CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                  .waitDurationInOpenState(settings.openFor())
+                  .permittedNumberOfCallsInHalfOpenState(settings.halfOpenProbes())
+                  .automaticTransitionFromOpenToHalfOpenEnabled(false)
+                  .clock(clock)
+                  .build());
+      breaker
+          .getEventPublisher()
+          .onStateTransition(
+              event -> {
+                CircuitBreaker.State to = event.getStateTransition().getToState();
+                if (to == CircuitBreaker.State.OPEN) {
+                  log.warn(
+                      "circuit of connector {} opened ({}% of the last {} attempts failed);"
+                          + " its deliveries wait, without spending attempts, for {}",
+                      connector.id(),
+                      Math.round(breaker.getMetrics().getFailureRate()),
+                      breaker.getMetrics().getNumberOfBufferedCalls(),
+                      settings.openFor());
+                } else {
+                  log.info(
+                      "circuit of connector {} is {}",
+                      connector.id(),
+                      to.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+                }
+              });
+      breakers.put(connector.id(), breaker);
+    }
+    return Map.copyOf(breakers);
+  }
+
+  /** The circuit breaker of each connector that has one. */
+  public Map<String, CircuitBreaker> breakers() {
+    return breakers;
   }
 
   /** Builds the service: compiles mappings, opens the database and migrates it. */

@@ -34,7 +34,11 @@ final class ConfigBinder {
   static final List<String> ENGINE_KEYS =
       List.of("maxInFlight", "batchSize", "pollInterval", "lease", "nodeId", "retention");
   static final List<String> CONNECTOR_KEYS =
-      List.of("id", "type", "baseUrl", "auth", "timeouts", "retry", "headers", "routes");
+      List.of(
+          "id", "type", "baseUrl", "auth", "timeouts", "retry", "circuitBreaker", "headers",
+          "routes");
+  static final List<String> BREAKER_KEYS =
+      List.of("enabled", "failureRatePercent", "minimumCalls", "window", "openFor", "halfOpenProbes");
   static final List<String> AUTH_KEYS = List.of("type", "token", "username", "password");
   static final List<String> TIMEOUTS_KEYS = List.of("connect", "request");
   static final List<String> RETRY_KEYS =
@@ -254,12 +258,78 @@ final class ConfigBinder {
       connectorTimeouts.add(new ConnectorTimeouts(path, id, timeouts));
     }
     RetryConfig retry = retry(get(map, "retry"), path + ".retry");
+    BreakerConfig breaker = breaker(get(map, "circuitBreaker"), path + ".circuitBreaker");
     Map<String, String> headers = headers(get(map, "headers"), path + ".headers", path + ".auth");
     Map<String, RouteConfig> routes = routes(get(map, "routes"), path + ".routes");
     if (problems.count() > before) {
       return null;
     }
-    return new ConnectorConfig(id, type.value(), baseUrl, auth, timeouts, retry, headers, routes);
+    return new ConnectorConfig(
+        id, type.value(), baseUrl, auth, timeouts, retry, breaker, headers, routes);
+  }
+
+  private BreakerConfig breaker(JsonNode node, String path) {
+    ObjectNode map = section(node, path, BREAKER_KEYS);
+    if (map == null) {
+      return null;
+    }
+    int before = problems.count();
+    Boolean enabled = bool(map, "enabled", path + ".enabled", true);
+    Integer rate =
+        atLeast(map, "failureRatePercent", path, 1, Defaults.BREAKER_FAILURE_RATE);
+    if (rate != null && rate > 100) {
+      problems.add(
+          path + ".failureRatePercent",
+          show(path + ".failureRatePercent", rate) + " is more than 100",
+          "set a percentage from 1 to 100 (default " + Defaults.BREAKER_FAILURE_RATE + ")");
+    }
+    Integer minimumCalls = atLeast(map, "minimumCalls", path, 1, Defaults.BREAKER_MINIMUM_CALLS);
+    Integer window = atLeast(map, "window", path, 1, Defaults.BREAKER_WINDOW);
+    if (minimumCalls != null && window != null && minimumCalls > window) {
+      problems.add(
+          path + ".minimumCalls",
+          "minimumCalls " + minimumCalls + " is more than window " + window,
+          "the breaker judges the last 'window' attempts; set minimumCalls at most that");
+    }
+    Duration openFor = duration(map, "openFor", path + ".openFor", Defaults.BREAKER_OPEN_FOR);
+    positive(path + ".openFor", openFor, Defaults.BREAKER_OPEN_FOR);
+    Integer probes = atLeast(map, "halfOpenProbes", path, 1, Defaults.BREAKER_HALF_OPEN_PROBES);
+    if (problems.count() > before) {
+      return null;
+    }
+    return new BreakerConfig(enabled, rate, minimumCalls, window, openFor, probes);
+  }
+
+  private Integer atLeast(ObjectNode map, String key, String path, int minimum, int defaultValue) {
+    Integer value = integer(map, key, path + "." + key, defaultValue);
+    if (value != null && value < minimum) {
+      problems.add(
+          path + "." + key,
+          show(path + "." + key, value) + " is less than " + minimum,
+          "set at least " + minimum + " (default " + defaultValue + ")");
+      return null;
+    }
+    return value;
+  }
+
+  private Boolean bool(ObjectNode map, String key, String path, boolean defaultValue) {
+    JsonNode node = get(map, key);
+    if (node == null) {
+      return defaultValue;
+    }
+    if (node.isBoolean()) {
+      return node.booleanValue();
+    }
+    Scalar value = scalar(node, path);
+    if (value == null) {
+      return null;
+    }
+    String text = value.value().trim().toLowerCase(java.util.Locale.ROOT);
+    if (text.equals("true") || text.equals("false")) {
+      return Boolean.parseBoolean(text);
+    }
+    problems.add(path, value.shown() + " is not true or false", "write true or false");
+    return null;
   }
 
   private String connectorId(ObjectNode map, String path, Map<String, String> pathById) {

@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param auth {@code null} is taken as {@link AuthConfig#none()}
  * @param timeouts {@code null} is taken as {@link TimeoutsConfig#defaults()}
  * @param retry {@code null} is taken as {@link RetryConfig#defaults()}
+ * @param circuitBreaker {@code null} is taken as {@link BreakerConfig#defaults()}
  * @param headers sent with every request, in file order; never Authorization or Idempotency-Key
  * @param routes by event type, in file order
  */
@@ -26,6 +27,7 @@ public record ConnectorConfig(
     AuthConfig auth,
     TimeoutsConfig timeouts,
     RetryConfig retry,
+    BreakerConfig circuitBreaker,
     Map<String, String> headers,
     Map<String, RouteConfig> routes) {
 
@@ -36,9 +38,23 @@ public record ConnectorConfig(
     auth = auth == null ? AuthConfig.none() : auth;
     timeouts = timeouts == null ? TimeoutsConfig.defaults() : timeouts;
     retry = retry == null ? RetryConfig.defaults() : retry;
+    circuitBreaker = circuitBreaker == null ? BreakerConfig.defaults() : circuitBreaker;
     headers =
         headers == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(headers));
     routes = routes == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(routes));
+  }
+
+  /** With the default circuit breaker. */
+  public ConnectorConfig(
+      String id,
+      String type,
+      URI baseUrl,
+      AuthConfig auth,
+      TimeoutsConfig timeouts,
+      RetryConfig retry,
+      Map<String, String> headers,
+      Map<String, RouteConfig> routes) {
+    this(id, type, baseUrl, auth, timeouts, retry, null, headers, routes);
   }
 
   /** The route for this event type, if the connector subscribes to it. */
@@ -61,6 +77,8 @@ public record ConnectorConfig(
         + timeouts
         + ", retry="
         + retry
+        + ", circuitBreaker="
+        + circuitBreaker
         + ", headers="
         + Redact.headers(headers)
         + ", routes="

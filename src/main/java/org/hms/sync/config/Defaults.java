@@ -27,5 +27,11 @@ final class Defaults {
   static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
   static final double MULTIPLIER = 2.0;
 
+  static final int BREAKER_FAILURE_RATE = 50;
+  static final int BREAKER_MINIMUM_CALLS = 20;
+  static final int BREAKER_WINDOW = 50;
+  static final Duration BREAKER_OPEN_FOR = Duration.ofSeconds(30);
+  static final int BREAKER_HALF_OPEN_PROBES = 3;
+
   private Defaults() {}
 }

@@ -15,7 +15,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.DoubleSupplier;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.util.concurrent.ConcurrentHashMap;
 import org.hms.sync.Failures;
+import org.hms.sync.delivery.DeliveryRepository.ClaimQuota;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +61,9 @@ public final class DeliveryEngine implements AutoCloseable {
   private final Clock clock;
   private final DoubleSupplier random;
   private final DeliveryObserver observer;
+  private final Map<String, CircuitBreaker> breakers;
+  /** Per connector: claimed and not yet recorded (half-open breakers claim only their probes). */
+  private final Map<String, AtomicInteger> heldBy = new ConcurrentHashMap<>();
 
   private final WakeUp wake = new WakeUp();
   private final ExecutorService connectorPool =
@@ -90,6 +96,25 @@ public final class DeliveryEngine implements AutoCloseable {
       Clock clock,
       DoubleSupplier random,
       DeliveryObserver observer) {
+    this(repository, connectors, policies, settings, clock, random, observer, Map.of());
+  }
+
+  /**
+   * @param breakers per connector id; a connector without one is never held back
+   */
+  public DeliveryEngine(
+      DeliveryRepository repository,
+      Map<String, Connector> connectors,
+      Map<String, RetryPolicy> policies,
+      Settings settings,
+      Clock clock,
+      DoubleSupplier random,
+      DeliveryObserver observer,
+      Map<String, CircuitBreaker> breakers) {
+    this.breakers = Map.copyOf(breakers);
+    for (String connectorId : connectors.keySet()) {
+      heldBy.put(connectorId, new AtomicInteger());
+    }
     this.repository = repository;
     this.connectors = Map.copyOf(connectors);
     this.policies = Map.copyOf(policies);
@@ -136,11 +161,28 @@ public final class DeliveryEngine implements AutoCloseable {
   public int runOnce() {
     List<ClaimedDelivery> claimed =
         repository.recordAndClaim(
-            List.of(), connectors.keySet(), settings.nodeId(), clock.instant(), settings.lease(),
-            settings.batchSize());
+            List.of(), quotas(settings.batchSize()), settings.nodeId(), clock.instant(),
+            settings.lease());
+    List<ClaimedDelivery> refused = new ArrayList<>();
     List<CompletableFuture<AttemptResult>> attempts = new ArrayList<>();
     for (ClaimedDelivery delivery : claimed) {
-      attempts.add(attemptOrGiveUp(delivery));
+      CircuitBreaker breaker = gate(delivery);
+      if (breaker != null && !breaker.tryAcquirePermission()) {
+        refused.add(delivery);
+        continue;
+      }
+      attempts.add(
+          attemptOrGiveUp(delivery)
+              .thenApply(
+                  result -> {
+                    if (breaker != null) {
+                      judge(breaker, result);
+                    }
+                    return result;
+                  }));
+    }
+    if (!refused.isEmpty()) {
+      repository.release(refused);
     }
     List<AttemptResult> results = new ArrayList<>();
     for (CompletableFuture<AttemptResult> attempt : attempts) {
@@ -151,7 +193,7 @@ public final class DeliveryEngine implements AutoCloseable {
           results, connectors.keySet(), settings.nodeId(), clock.instant(), settings.lease(), 0);
       afterRecord(results);
     }
-    return claimed.size();
+    return results.size();
   }
 
   private void pumpLoop() {
@@ -192,13 +234,19 @@ public final class DeliveryEngine implements AutoCloseable {
         try {
           claimed =
               repository.recordAndClaim(
-                  results, connectors.keySet(), settings.nodeId(), now, settings.lease(), limit);
+                  results, quotas(limit), settings.nodeId(), now, settings.lease());
           afterRecord(results);
         } finally {
           leased.addAndGet(-results.size());
+          for (AttemptResult result : results) {
+            heldBy.get(result.claimed().connectorId()).decrementAndGet();
+          }
           results.clear();
         }
         leased.addAndGet(claimed.size());
+        for (ClaimedDelivery delivery : claimed) {
+          heldBy.get(delivery.connectorId()).incrementAndGet();
+        }
         for (ClaimedDelivery delivery : claimed) {
           ready.add(new Waiting(delivery, now));
         }
@@ -243,7 +291,9 @@ public final class DeliveryEngine implements AutoCloseable {
         }
         continue;
       }
-      if (isStale(waiting)) {
+      CircuitBreaker breaker = gate(waiting.delivery());
+      if (isStale(waiting) || (breaker != null && !breaker.tryAcquirePermission())) {
+        // Stale, or its connector's circuit is open: handed back without spending an attempt.
         attempting.decrementAndGet();
         stale.add(waiting.delivery());
         wake.signal();
@@ -252,6 +302,9 @@ public final class DeliveryEngine implements AutoCloseable {
       attemptOrGiveUp(waiting.delivery())
           .thenAccept(
               result -> {
+                if (breaker != null) {
+                  judge(breaker, result);
+                }
                 attempting.decrementAndGet();
                 finished.add(result);
                 finishedCount.incrementAndGet();
@@ -262,6 +315,75 @@ public final class DeliveryEngine implements AutoCloseable {
   }
 
   private record Waiting(ClaimedDelivery delivery, Instant claimedAt) {}
+
+  /**
+   * What each connector may claim this round. Connectors whose circuit is closed share {@code
+   * limit}; a half-open one claims only its remaining probes; an open one claims nothing, so its
+   * deliveries wait in the database without spending attempts.
+   */
+  private List<ClaimQuota> quotas(int limit) {
+    if (limit <= 0) {
+      return List.of();
+    }
+    List<String> closed = new ArrayList<>();
+    List<ClaimQuota> quotas = new ArrayList<>();
+    quotas.add(new ClaimQuota(closed, limit));
+    for (String connectorId : connectors.keySet()) {
+      CircuitBreaker breaker = breakers.get(connectorId);
+      if (breaker == null) {
+        closed.add(connectorId);
+        continue;
+      }
+      if (breaker.getState() == CircuitBreaker.State.OPEN && breaker.tryAcquirePermission()) {
+        // openFor has passed: the breaker is half-open now; the probe is taken at dispatch.
+        breaker.releasePermission();
+      }
+      switch (breaker.getState()) {
+        case CLOSED, DISABLED, METRICS_ONLY -> closed.add(connectorId);
+        case HALF_OPEN -> {
+          int probes =
+              breaker.getCircuitBreakerConfig().getPermittedNumberOfCallsInHalfOpenState()
+                  - heldBy.get(connectorId).get();
+          if (probes > 0) {
+            quotas.add(new ClaimQuota(List.of(connectorId), Math.min(probes, limit)));
+          }
+        }
+        default -> {} // OPEN or FORCED_OPEN: nothing is claimed
+      }
+    }
+    return quotas;
+  }
+
+  /** The breaker to ask before an attempt; null when none applies (or nothing will be sent). */
+  private CircuitBreaker gate(ClaimedDelivery delivery) {
+    CircuitBreaker breaker = breakers.get(delivery.connectorId());
+    if (breaker == null) {
+      return null;
+    }
+    RetryPolicy policy = policies.getOrDefault(delivery.connectorId(), RetryPolicy.DEFAULT);
+    return delivery.attemptInRun() > policy.maxAttempts() ? null : breaker;
+  }
+
+  /**
+   * Failures that retrying may fix (network, timeout, 408, 425, 429, 5xx) count against the
+   * circuit; a success or a permanent refusal shows the system is up.
+   */
+  private static void judge(CircuitBreaker breaker, AttemptResult result) {
+    if (result.result() instanceof PushResult.Retryable) {
+      breaker.onError(result.durationMs(), TimeUnit.MILLISECONDS, ConnectorUnavailable.INSTANCE);
+    } else {
+      breaker.onSuccess(result.durationMs(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** What a circuit breaker records for a retryable failure; the details are in the sync log. */
+  static final class ConnectorUnavailable extends RuntimeException {
+    static final ConnectorUnavailable INSTANCE = new ConnectorUnavailable();
+
+    private ConnectorUnavailable() {
+      super("retryable failure", null, false, false);
+    }
+  }
 
   /**
    * A claim that waited more than half its lease for a free place is not started: its lease could
@@ -308,6 +430,9 @@ public final class DeliveryEngine implements AutoCloseable {
           Failures.describe(failure));
     } finally {
       leased.addAndGet(-unstarted.size());
+      for (ClaimedDelivery delivery : unstarted) {
+        heldBy.get(delivery.connectorId()).decrementAndGet();
+      }
     }
   }
 

@@ -91,7 +91,25 @@ public final class DeliveryRepository {
       Instant now,
       Duration lease,
       int limit) {
-    if (results.isEmpty() && (connectorIds.isEmpty() || limit < 1)) {
+    return recordAndClaim(results, List.of(new ClaimQuota(connectorIds, limit)), nodeId, now, lease);
+  }
+
+  /** At most {@code limit} claims among the deliveries of {@code connectorIds}. */
+  record ClaimQuota(Collection<String> connectorIds, int limit) {
+    boolean isEmpty() {
+      return connectorIds.isEmpty() || limit < 1;
+    }
+  }
+
+  /** One round with a separate claim limit per group of connectors; see {@link #recordAndClaim}. */
+  List<ClaimedDelivery> recordAndClaim(
+      List<AttemptResult> results,
+      List<ClaimQuota> quotas,
+      String nodeId,
+      Instant now,
+      Duration lease) {
+    List<ClaimQuota> wanted = quotas.stream().filter(quota -> !quota.isEmpty()).toList();
+    if (results.isEmpty() && wanted.isEmpty()) {
       return List.of();
     }
     return transactor.inTransaction(
@@ -100,10 +118,12 @@ public final class DeliveryRepository {
           if (!results.isEmpty()) {
             recordOn(connection, results, nodeId, now);
           }
-          if (connectorIds.isEmpty() || limit < 1) {
-            return List.of();
+          List<ClaimedDelivery> claimed = new ArrayList<>();
+          for (ClaimQuota quota : wanted) {
+            claimed.addAll(
+                claimOn(connection, quota.connectorIds(), nodeId, now, lease, quota.limit()));
           }
-          return claimOn(connection, connectorIds, nodeId, now, lease, limit);
+          return claimed;
         });
   }
 

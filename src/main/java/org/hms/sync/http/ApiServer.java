@@ -362,6 +362,7 @@ public final class ApiServer implements AutoCloseable {
                         connector.type(),
                         connector.baseUrl().toString(),
                         stats.get(connector.id()),
+                        app.breakers().get(connector.id()),
                         app.clock().instant()))
             .toList();
     ctx.json(Map.of("items", items));

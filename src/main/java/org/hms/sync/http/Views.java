@@ -120,7 +120,12 @@ final class Views {
   }
 
   static Map<String, Object> connector(
-      String id, String type, String baseUrl, ConnectorStats stats, Instant now) {
+      String id,
+      String type,
+      String baseUrl,
+      ConnectorStats stats,
+      io.github.resilience4j.circuitbreaker.CircuitBreaker breaker,
+      Instant now) {
     Map<String, Object> view = new LinkedHashMap<>();
     view.put("id", id);
     view.put("type", type);
@@ -138,6 +143,20 @@ final class Views {
     view.put("lastSuccessAt", text(stats.lastSuccessAt()));
     view.put("lastErrorAt", text(stats.lastErrorAt()));
     view.put("lastError", stats.lastError());
+    view.put("circuitBreaker", breaker == null ? null : circuit(breaker));
+    return view;
+  }
+
+  private static Map<String, Object> circuit(
+      io.github.resilience4j.circuitbreaker.CircuitBreaker breaker) {
+    Map<String, Object> view = new LinkedHashMap<>();
+    view.put(
+        "state",
+        breaker.getState().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+    float rate = breaker.getMetrics().getFailureRate();
+    view.put("failureRatePercent", rate < 0 ? null : (double) rate);
+    view.put("judgedAttempts", breaker.getMetrics().getNumberOfBufferedCalls());
+    view.put("failedAttempts", breaker.getMetrics().getNumberOfFailedCalls());
     return view;
   }
 

@@ -1,6 +1,7 @@
 package org.hms.sync.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -31,7 +32,35 @@ public final class SyncMetrics implements DeliveryObserver {
   private final Map<String, AtomicLong[]> gauges = new ConcurrentHashMap<>();
 
   public SyncMetrics(Collection<String> connectorIds, Supplier<Map<String, ConnectorStats>> stats) {
+    this(connectorIds, stats, Map.of());
+  }
+
+  /** With one {@code hms_connector_circuit_state} series per connector breaker and state. */
+  public SyncMetrics(
+      Collection<String> connectorIds,
+      Supplier<Map<String, ConnectorStats>> stats,
+      Map<String, CircuitBreaker> breakers) {
     this.stats = stats;
+    breakers.forEach(
+        (connectorId, breaker) -> {
+          for (CircuitBreaker.State state :
+              new CircuitBreaker.State[] {
+                CircuitBreaker.State.CLOSED, CircuitBreaker.State.OPEN, CircuitBreaker.State.HALF_OPEN
+              }) {
+            Gauge.builder("hms_connector_circuit_state", breaker, b -> b.getState() == state ? 1 : 0)
+                .description("1 for the circuit breaker's current state (closed, open, half_open)")
+                .tag("connector", connectorId)
+                .tag("state", state.name().toLowerCase(java.util.Locale.ROOT))
+                .register(registry);
+          }
+          Gauge.builder(
+                  "hms_connector_circuit_failure_rate",
+                  breaker,
+                  b -> Math.max(0, b.getMetrics().getFailureRate()))
+              .description("Percent of the judged recent attempts that failed (0 until enough)")
+              .tag("connector", connectorId)
+              .register(registry);
+        });
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);

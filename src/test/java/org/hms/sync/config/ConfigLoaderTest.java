@@ -189,6 +189,22 @@ class ConfigLoaderTest {
         .isEqualTo(new TimeoutsConfig(Duration.ofSeconds(5), Duration.ofSeconds(2)));
     assertThat(connector.retry().multiplier()).isEqualTo(1.5);
     assertThat(connector.retry().maxAttempts()).isEqualTo(12);
+    assertThat(connector.circuitBreaker()).isEqualTo(BreakerConfig.defaults());
+  }
+
+  @Test
+  void circuit_breaker_settings_are_read_and_the_rest_defaulted() {
+    SyncConfig config =
+        fixture.load(
+            ConfigFixture.withConnector(
+                """
+                circuitBreaker:
+                  failureRatePercent: 25
+                  openFor: 2m
+                """));
+
+    assertThat(config.connectors().get(0).circuitBreaker())
+        .isEqualTo(new BreakerConfig(true, 25, 20, 50, Duration.ofMinutes(2), 3));
   }
 
   @Test

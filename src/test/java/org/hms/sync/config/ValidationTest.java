@@ -48,7 +48,7 @@ class ValidationTest {
     assertThat(problems(yaml))
         .containsExactly(
             "connectors[0].baseurl: unknown key; did you mean 'baseUrl'? allowed keys here: id,"
-                + " type, baseUrl, auth, timeouts, retry, headers, routes",
+                + " type, baseUrl, auth, timeouts, retry, circuitBreaker, headers, routes",
             "connectors[0].baseUrl: required key is missing; write an absolute http or https URL,"
                 + " e.g. baseUrl: https://iis.example.org/api");
   }
@@ -234,6 +234,26 @@ class ValidationTest {
   }
 
   // ---- connectors ----
+  @Test
+  void circuit_breaker_values_are_checked() {
+    assertThat(
+            problems(
+                withConnector(
+                    "circuitBreaker:\n  failureRatePercent: 150\n  minimumCalls: 60\n"
+                        + "  window: 50\n  openFor: 0s\n  halfOpenProbes: 0\n  enabled: maybe\n")))
+        .containsExactlyInAnyOrder(
+            "connectors[0].circuitBreaker.enabled: 'maybe' is not true or false; write true or"
+                + " false",
+            "connectors[0].circuitBreaker.failureRatePercent: 150 is more than 100; set a"
+                + " percentage from 1 to 100 (default 50)",
+            "connectors[0].circuitBreaker.minimumCalls: minimumCalls 60 is more than window 50;"
+                + " the breaker judges the last 'window' attempts; set minimumCalls at most that",
+            "connectors[0].circuitBreaker.openFor: must be longer than zero; set e.g. 30s (the"
+                + " default)",
+            "connectors[0].circuitBreaker.halfOpenProbes: 0 is less than 1; set at least 1"
+                + " (default 3)");
+  }
+
 
   @Test
   void base_url_must_be_an_absolute_http_or_https_url() {

@@ -194,6 +194,8 @@ abstract class CrashRecoveryContractTest {
         "    baseUrl: " + iis.baseUrl(),
         "    timeouts: {connect: 500ms, request: 1s}",
         "    retry: {maxAttempts: 20, initialBackoff: 50ms, maxBackoff: 500ms}",
+        // The outage below opens the circuit; probing soon after keeps the test short.
+        "    circuitBreaker: {openFor: 500ms}",
         "    routes:",
         "      appointment.created: {method: POST, path: /appointments, mapping: iis.jsonata, externalId: /id}",
         "      appointment.rescheduled: {method: PUT, path: '/appointments/{externalId}', mapping: iis.jsonata}",

@@ -523,6 +523,64 @@ abstract class DeliveryEngineContractTest {
     assertThat(db.count("SELECT COUNT(*) FROM delivery_attempt WHERE attempt = 1")).isEqualTo(2);
   }
 
+  @Test
+  void an_open_circuit_holds_deliveries_back_without_spending_attempts_then_probes_and_closes() {
+    io.github.resilience4j.circuitbreaker.CircuitBreaker breaker =
+        io.github.resilience4j.circuitbreaker.CircuitBreaker.of(
+            "iis",
+            io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.custom()
+                .failureRateThreshold(50)
+                .slidingWindow(
+                    2, 2,
+                    io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .waitDurationInOpenState(Duration.ofSeconds(30))
+                .permittedNumberOfCallsInHalfOpenState(1)
+                .clock(clock)
+                .build());
+    Appointment first = book();
+    Appointment second = book();
+    iis.then(new PushResult.Retryable(503, "HttpStatus", "HTTP 503", null))
+        .then(new PushResult.Retryable(503, "HttpStatus", "HTTP 503", null));
+    DeliveryEngine engine =
+        new DeliveryEngine(
+            repository,
+            Map.of("iis", iis),
+            Map.of("iis", POLICY),
+            new DeliveryEngine.Settings(
+                "node-a", 64, 128, Duration.ofSeconds(1), LEASE, RETENTION),
+            clock,
+            () -> 0.5,
+            DeliveryObserver.NONE,
+            Map.of("iis", breaker));
+
+    assertThat(engine.runOnce()).isEqualTo(2);
+    assertThat(breaker.getState())
+        .isEqualTo(io.github.resilience4j.circuitbreaker.CircuitBreaker.State.OPEN);
+
+    Appointment third = book();
+    clock.advance(Duration.ofSeconds(10)); // the two retries are due; the circuit is still open
+    assertThat(engine.runOnce()).as("nothing attempted while open").isZero();
+    assertThat(iis.received()).hasSize(2);
+    assertThat(db.count("SELECT COUNT(*) FROM delivery WHERE connector_id = 'iis'"
+            + " AND appointment_id = '" + third.id() + "' AND attempts = 0 AND locked_until IS NULL"))
+        .as("waiting without spending an attempt")
+        .isEqualTo(1);
+
+    clock.advance(Duration.ofSeconds(21)); // openFor has passed: one probe
+    assertThat(engine.runOnce()).as("half-open: one probe").isEqualTo(1);
+    assertThat(breaker.getState())
+        .isEqualTo(io.github.resilience4j.circuitbreaker.CircuitBreaker.State.CLOSED);
+
+    engine.runOnce();
+    assertThat(status("iis", first.id(), 1)).isEqualTo(DeliveryStatus.SUCCEEDED);
+    assertThat(status("iis", second.id(), 1)).isEqualTo(DeliveryStatus.SUCCEEDED);
+    assertThat(status("iis", third.id(), 1)).isEqualTo(DeliveryStatus.SUCCEEDED);
+    assertThat(repository.attempts(repository.list(null, "iis", third.id(), 10).get(0).id()))
+        .as("the held-back delivery went out on its first attempt")
+        .singleElement()
+        .satisfies(attempt -> assertThat(attempt.attempt()).isEqualTo(1));
+  }
+
   private static void sleep(long millis) {
     try {
       Thread.sleep(millis);

@@ -125,6 +125,8 @@ class OutageTest {
     assertThat(idle.path("backlog").asInt()).isZero();
     assertThat(idle.path("oldestPendingAgeSeconds").isNull()).isTrue();
     assertThat(idle.path("lastError").isNull()).isTrue();
+    assertThat(idle.path("circuitBreaker").path("state").asText()).isEqualTo("closed");
+    assertThat(idle.path("circuitBreaker").path("judgedAttempts").asInt()).isZero();
     iis.goDown(LONG_OUTAGE);
 
     String slot = sync.slot(sync.location(), 2);
@@ -163,6 +165,11 @@ class OutageTest {
 
     String duringOutage = metrics();
     assertThat(sample(duringOutage, "hms_delivery_backlog{", "")).hasValue(1.0);
+    assertThat(sample(duringOutage, "hms_connector_circuit_state", "state=\"closed\""))
+        .as("one failure is not enough to open the circuit (minimumCalls 20)")
+        .hasValue(1.0);
+    assertThat(sample(duringOutage, "hms_connector_circuit_state", "state=\"open\""))
+        .hasValue(0.0);
     assertThat(sample(duringOutage, "hms_delivery_attempts", "outcome=\"retry\"").orElseThrow())
         .isGreaterThanOrEqualTo(1.0);
 
