@@ -88,17 +88,6 @@ public final class DeliveryEngine implements AutoCloseable {
   private Instant nextPurge = Instant.MIN;
   private Thread pump;
 
-  public DeliveryEngine(
-      DeliveryRepository repository,
-      Map<String, Connector> connectors,
-      Map<String, RetryPolicy> policies,
-      Settings settings,
-      Clock clock,
-      DoubleSupplier random,
-      DeliveryObserver observer) {
-    this(repository, connectors, policies, settings, clock, random, observer, Map.of());
-  }
-
   /**
    * @param breakers per connector id; a connector without one is never held back
    */

@@ -88,7 +88,8 @@ abstract class DeliveryEngineContractTest {
             node, maxInFlight, 128, Duration.ofSeconds(1), LEASE, RETENTION),
         clock,
         () -> 0.5,
-        DeliveryObserver.NONE);
+        DeliveryObserver.NONE,
+        Map.of());
   }
 
   private Slot slot() {
