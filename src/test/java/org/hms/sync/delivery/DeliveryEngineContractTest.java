@@ -447,7 +447,8 @@ abstract class DeliveryEngineContractTest {
   }
 
   @Test
-  void a_running_engine_keeps_at_most_max_in_flight_attempts_and_hands_back_unstarted_claims_on_stop() {
+  void a_running_engine_keeps_at_most_max_in_flight_attempts_and_hands_back_unstarted_claims_on_stop()
+      throws InterruptedException {
     for (int i = 0; i < 8; i++) {
       book();
     }
@@ -463,22 +464,30 @@ abstract class DeliveryEngineContractTest {
           .atMost(Duration.ofSeconds(10))
           .untilAsserted(() -> assertThat(engine.inFlight()).isEqualTo(4));
       assertThat(blocked.started()).isEqualTo(2);
+      // Stopping hands back the unstarted claims at once, while the two attempts still run.
+      Thread stopper = new Thread(() -> engine.stop(Duration.ofSeconds(10)));
+      stopper.start();
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          db.count(
+                              "SELECT COUNT(*) FROM delivery WHERE connector_id = 'iis'"
+                                  + " AND status = 'pending' AND locked_until IS NULL"
+                                  + " AND attempts = 0"))
+                      .as("the unstarted claims were handed back")
+                      .isEqualTo(6));
+      blocked.finishAll();
+      stopper.join(Duration.ofSeconds(15).toMillis());
     } finally {
-      Thread releaser = new Thread(() -> {
-        sleep(300);
-        blocked.finishAll();
-      });
-      releaser.start();
+      blocked.finishAll();
       engine.stop(Duration.ofSeconds(10));
     }
 
     assertThat(engine.inFlight()).isZero();
     assertThat(db.count("SELECT COUNT(*) FROM delivery WHERE connector_id = 'iis' AND status = 'succeeded'"))
         .isEqualTo(2);
-    assertThat(db.count("SELECT COUNT(*) FROM delivery WHERE connector_id = 'iis' AND status = 'pending'"
-            + " AND locked_until IS NULL AND attempts = 0"))
-        .as("the unstarted claims were handed back")
-        .isEqualTo(6);
   }
 
   @Test
@@ -580,14 +589,6 @@ abstract class DeliveryEngineContractTest {
         .as("the held-back delivery went out on its first attempt")
         .singleElement()
         .satisfies(attempt -> assertThat(attempt.attempt()).isEqualTo(1));
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException interrupted) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   /** Holds every push until {@link #finishAll()}. */
