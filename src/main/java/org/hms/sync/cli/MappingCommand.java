@@ -11,7 +11,10 @@ import org.hms.sync.config.ConfigLoader;
 import org.hms.sync.config.ConnectorConfig;
 import org.hms.sync.config.SyncConfig;
 import org.hms.sync.connector.OutboundRequest;
-import org.hms.sync.connector.rest.RestConnector;
+import org.hms.sync.connector.ConnectorTypes;
+import org.hms.sync.connector.Preview;
+import org.hms.sync.connector.Previewable;
+import org.hms.sync.delivery.Connector;
 import org.hms.sync.json.Json;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -78,14 +81,32 @@ final class MappingCommand implements Runnable {
             "connector " + connector + " has no route for " + eventType + ": nothing would be sent");
         return 0;
       }
-      RestConnector rest = RestConnector.create(connectorConfig, Clock.systemUTC());
-      OutboundRequest request =
-          rest.prepare(eventType, (ObjectNode) input, "<idempotency key of the delivery>").redacted();
-      System.out.println(request.method() + " " + request.uri());
-      request.headers().forEach((name, value) -> System.out.println(name + ": " + value));
-      System.out.println();
-      System.out.println(request.body() == null ? "(no body)" : Json.pretty(Json.read(request.body())));
+      try (Connector built = ConnectorTypes.create(connectorConfig, Clock.systemUTC())) {
+        if (!(built instanceof Previewable previewable)) {
+          System.out.println(
+              "connector type " + connectorConfig.type() + " cannot show its requests");
+          return 1;
+        }
+        Preview preview =
+            previewable.preview(
+                eventType, (ObjectNode) input, "<idempotency key of the delivery>");
+        OutboundRequest request = preview.request().redacted();
+        System.out.println(request.method() + " " + request.uri());
+        request.headers().forEach((name, value) -> System.out.println(name + ": " + value));
+        System.out.println();
+        System.out.println(request.body() == null ? "(no body)" : readable(request));
+        if (preview.detail() != null) {
+          System.out.println();
+          System.out.println(preview.detail());
+        }
+      }
       return 0;
     }
+  }
+
+  /** JSON bodies pretty-printed; other bodies (XML envelopes) as they are sent. */
+  private static String readable(OutboundRequest request) {
+    String type = request.headers().getOrDefault("Content-Type", "");
+    return type.contains("json") ? Json.pretty(Json.read(request.body())) : request.body();
   }
 }

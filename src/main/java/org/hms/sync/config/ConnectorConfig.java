@@ -14,28 +14,37 @@ import java.util.Optional;
  * @param type the connector type, e.g. {@code rest}
  * @param baseUrl absolute http or https URL that route paths are appended to
  * @param auth {@code null} is taken as {@link AuthConfig#none()}
+ * @param tls {@code null} is taken as {@link TlsConfig#none()}
  * @param timeouts {@code null} is taken as {@link TimeoutsConfig#defaults()}
  * @param retry {@code null} is taken as {@link RetryConfig#defaults()}
  * @param circuitBreaker {@code null} is taken as {@link BreakerConfig#defaults()}
+ * @param limits {@code null} is taken as {@link LimitsConfig#none()}
  * @param headers sent with every request, in file order; never Authorization or Idempotency-Key
  * @param routes by event type, in file order
+ * @param settings the type's own section ({@link IisConfig}, {@link FhirConfig}, {@link
+ *     GraphqlConfig}), or {@code null} for its defaults
  */
 public record ConnectorConfig(
     String id,
     String type,
     URI baseUrl,
     AuthConfig auth,
+    TlsConfig tls,
     TimeoutsConfig timeouts,
     RetryConfig retry,
     BreakerConfig circuitBreaker,
+    LimitsConfig limits,
     Map<String, String> headers,
-    Map<String, RouteConfig> routes) {
+    Map<String, RouteConfig> routes,
+    ConnectorSettings settings) {
 
   public ConnectorConfig {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(baseUrl, "baseUrl");
     auth = auth == null ? AuthConfig.none() : auth;
+    tls = tls == null ? TlsConfig.none() : tls;
+    limits = limits == null ? LimitsConfig.none() : limits;
     timeouts = timeouts == null ? TimeoutsConfig.defaults() : timeouts;
     retry = retry == null ? RetryConfig.defaults() : retry;
     circuitBreaker = circuitBreaker == null ? BreakerConfig.defaults() : circuitBreaker;
@@ -54,7 +63,38 @@ public record ConnectorConfig(
       RetryConfig retry,
       Map<String, String> headers,
       Map<String, RouteConfig> routes) {
-    this(id, type, baseUrl, auth, timeouts, retry, null, headers, routes);
+    this(id, type, baseUrl, auth, null, timeouts, retry, null, null, headers, routes, null);
+  }
+
+  /** With default TLS, no limits and the type's default settings. */
+  public ConnectorConfig(
+      String id,
+      String type,
+      URI baseUrl,
+      AuthConfig auth,
+      TimeoutsConfig timeouts,
+      RetryConfig retry,
+      BreakerConfig circuitBreaker,
+      Map<String, String> headers,
+      Map<String, RouteConfig> routes) {
+    this(id, type, baseUrl, auth, null, timeouts, retry, circuitBreaker, null, headers, routes, null);
+  }
+
+  /**
+   * The type's own settings, or {@code fallback} when the file has no section for them.
+   *
+   * @throws IllegalStateException when the settings are of another type's kind
+   */
+  public <T extends ConnectorSettings> T settings(Class<T> kind, T fallback) {
+    if (settings == null) {
+      return fallback;
+    }
+    if (!kind.isInstance(settings)) {
+      throw new IllegalStateException(
+          "connector '" + id + "' has " + settings.getClass().getSimpleName() + ", not "
+              + kind.getSimpleName());
+    }
+    return kind.cast(settings);
   }
 
   /** The route for this event type, if the connector subscribes to it. */
@@ -73,16 +113,20 @@ public record ConnectorConfig(
         + Redact.url(baseUrl.toString())
         + ", auth="
         + auth
+        + (tls.isDefault() ? "" : ", tls=" + tls)
         + ", timeouts="
         + timeouts
         + ", retry="
         + retry
         + ", circuitBreaker="
         + circuitBreaker
+        + ", limits="
+        + limits
         + ", headers="
         + Redact.headers(headers)
         + ", routes="
         + routes
+        + (settings == null ? "" : ", settings=" + settings)
         + "]";
   }
 }

@@ -12,7 +12,6 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.TreeMap;
 import java.util.Map;
@@ -20,10 +19,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.hms.sync.config.AuthConfig;
 import org.hms.sync.config.ConnectorConfig;
 import org.hms.sync.config.RouteConfig;
+import org.hms.sync.connector.Http;
 import org.hms.sync.connector.OutboundRequest;
+import org.hms.sync.connector.Preview;
+import org.hms.sync.connector.Previewable;
+import org.hms.sync.connector.auth.AuthException;
+import org.hms.sync.connector.auth.Credentials;
 import org.hms.sync.delivery.Connector;
 import org.hms.sync.delivery.PushRequest;
 import org.hms.sync.delivery.PushResult;
@@ -38,14 +41,13 @@ import org.hms.sync.mapping.MappingInput;
  * errors, timeouts, 408, 425, 429 and 5xx are retryable (Retry-After honoured); anything else is
  * permanent. Redirects are never followed.
  */
-public final class RestConnector implements Connector {
-  private static final String USER_AGENT = "hms-sync/" + version();
+public final class RestConnector implements Connector, Previewable {
 
   private final ConnectorConfig config;
   private final Map<String, Mapping> mappings;
   private final HttpClient client;
   private final Clock clock;
-  private final String authorization;
+  private final Credentials credentials;
 
   private RestConnector(
       ConnectorConfig config, Map<String, Mapping> mappings, HttpClient client, Clock clock) {
@@ -53,7 +55,7 @@ public final class RestConnector implements Connector {
     this.mappings = mappings;
     this.client = client;
     this.clock = clock;
-    this.authorization = authorizationHeader(config.auth());
+    this.credentials = Credentials.of(config.auth(), client, clock);
   }
 
   /** Compiles every route's mapping; a broken mapping fails here, at start-up. */
@@ -73,13 +75,7 @@ public final class RestConnector implements Connector {
         mappings.put(route.eventType(), Mapping.compile(route.mapping()));
       }
     }
-    HttpClient client =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(config.timeouts().connect())
-            .build();
-    return new RestConnector(config, Map.copyOf(mappings), client, clock);
+    return new RestConnector(config, Map.copyOf(mappings), Http.client(config), clock);
   }
 
   @Override
@@ -87,12 +83,22 @@ public final class RestConnector implements Connector {
     return config.id();
   }
 
+  @Override
+  public Preview preview(String eventType, ObjectNode input, String idempotencyKey) {
+    OutboundRequest request = prepare(eventType, input, idempotencyKey, null);
+    credentials.preview().ifPresent(value -> request.headers().put("Authorization", value));
+    return new Preview(request, null);
+  }
+
   /**
    * The request this connector sends for an event of this type, given the mapping input. Throws
    * {@link MappingException} when the mapping fails and {@link MissingExternalIdException} when the
    * path needs an external id that is not known yet.
+   *
+   * @param authorization the Authorization header value, or {@code null} for none
    */
-  public OutboundRequest prepare(String eventType, ObjectNode input, String idempotencyKey) {
+  public OutboundRequest prepare(
+      String eventType, ObjectNode input, String idempotencyKey, String authorization) {
     RouteConfig route =
         config
             .route(eventType)
@@ -115,7 +121,7 @@ public final class RestConnector implements Connector {
     String base = config.baseUrl().toString();
     URI uri = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path);
     Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    headers.put("User-Agent", USER_AGENT);
+    headers.put("User-Agent", Http.USER_AGENT);
     headers.put("Accept", "application/json");
     if (body != null) {
       headers.put("Content-Type", "application/json");
@@ -130,10 +136,21 @@ public final class RestConnector implements Connector {
 
   @Override
   public CompletableFuture<PushResult> push(PushRequest request) {
+    return credentials
+        .authorization()
+        .thenCompose(authorization -> send(request, authorization.orElse(null)))
+        .exceptionally(failure -> authFailure(failure));
+  }
+
+  private CompletableFuture<PushResult> send(PushRequest request, String authorization) {
     OutboundRequest outbound;
     try {
-      outbound = prepare(request.event().type(), MappingInput.of(request.event(), request.externalId()),
-          request.idempotencyKey());
+      outbound =
+          prepare(
+              request.event().type(),
+              MappingInput.of(request.event(), request.externalId()),
+              request.idempotencyKey(),
+              authorization);
     } catch (MappingException failure) {
       return CompletableFuture.completedFuture(
           new PushResult.Permanent(null, "MappingException", failure.getMessage()));
@@ -163,8 +180,23 @@ public final class RestConnector implements Connector {
                     : classifyFailure(failure, what));
   }
 
+  private static PushResult authFailure(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause()
+        : failure;
+    if (cause instanceof AuthException auth) {
+      return auth.retryable()
+          ? new PushResult.Retryable(null, "AuthException", auth.getMessage(), null)
+          : new PushResult.Permanent(null, "AuthException", auth.getMessage());
+    }
+    return new PushResult.Retryable(null, cause.getClass().getSimpleName(), cause.getMessage(), null);
+  }
+
   private PushResult classify(HttpResponse<String> response, String what, String pointer) {
     int status = response.statusCode();
+    if (status == 401) {
+      credentials.invalidate();
+    }
     if (status >= 200 && status < 300) {
       return success(response, status, pointer);
     }
@@ -237,22 +269,6 @@ public final class RestConnector implements Connector {
 
   private static String encode(String segment) {
     return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
-  }
-
-  private static String authorizationHeader(AuthConfig auth) {
-    if (auth == null || auth.type() == null || auth.type().equals("none")) {
-      return null;
-    }
-    if (auth.type().equals("bearer")) {
-      return "Bearer " + auth.token();
-    }
-    String pair = auth.username() + ":" + auth.password();
-    return "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static String version() {
-    String version = RestConnector.class.getPackage().getImplementationVersion();
-    return version == null ? "dev" : version;
   }
 
   /** A route's path needs {externalId} but none is stored for the appointment. */

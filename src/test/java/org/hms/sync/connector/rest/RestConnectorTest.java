@@ -467,7 +467,7 @@ class RestConnectorTest {
   // ---- prepare ----
 
   @Test
-  void prepare_builds_the_request_without_sending_it() {
+  void preview_builds_the_request_without_sending_it() {
     RestConnector connector =
         connector(
             route(
@@ -478,24 +478,27 @@ class RestConnectorTest {
                 null));
 
     OutboundRequest prepared =
-        connector.prepare(EventTypes.RESCHEDULED, MappingInput.of(rescheduled, "iis-42"), "key-1");
+        connector
+            .preview(EventTypes.RESCHEDULED, MappingInput.of(rescheduled, "iis-42"), "key-1")
+            .request();
 
     assertThat(prepared.method()).isEqualTo("PUT");
     assertThat(prepared.uri()).isEqualTo(URI.create(server.baseUrl() + "/appointments/iis-42"));
     assertThat(prepared.headers())
         .containsEntry("Idempotency-Key", "key-1")
         .containsEntry("Content-Type", "application/json")
-        .containsEntry("Authorization", "Bearer s3cret-iis-token");
+        .containsEntry("Authorization", "Bearer ***");
+    assertThat(prepared.toString()).doesNotContain("s3cret-iis-token");
     assertThat(Json.read(prepared.body()).path("externalId").asText()).isEqualTo("iis-42");
     assertThat(server.received()).isEmpty();
   }
 
   @Test
-  void redacted_request_hides_the_bearer_token() {
+  void preview_hides_the_bearer_token() {
     RestConnector connector = connector(route(EventTypes.CREATED, "POST", "/appointments"));
 
     OutboundRequest redacted =
-        connector.prepare(EventTypes.CREATED, MappingInput.of(created, null), "key-1").redacted();
+        connector.preview(EventTypes.CREATED, MappingInput.of(created, null), "key-1").request();
 
     assertThat(redacted.headers().get("Authorization")).isEqualTo("Bearer ***");
     assertThat(redacted.toString()).doesNotContain("s3cret-iis-token");
@@ -503,7 +506,7 @@ class RestConnectorTest {
   }
 
   @Test
-  void redacted_request_hides_basic_credentials() {
+  void preview_hides_basic_credentials() {
     AuthConfig basic = new AuthConfig("basic", null, "clinic-12", "hunter2");
     RestConnector connector =
         RestConnector.create(
@@ -517,19 +520,19 @@ class RestConnectorTest {
     String encoded = Base64.getEncoder().encodeToString("clinic-12:hunter2".getBytes(StandardCharsets.UTF_8));
 
     OutboundRequest redacted =
-        connector.prepare(EventTypes.CREATED, MappingInput.of(created, null), "key-1").redacted();
+        connector.preview(EventTypes.CREATED, MappingInput.of(created, null), "key-1").request();
 
     assertThat(redacted.headers().get("Authorization")).isEqualTo("Basic ***");
     assertThat(redacted.toString()).doesNotContain(encoded).doesNotContain("hunter2");
   }
 
   @Test
-  void prepare_for_an_event_type_without_route_names_the_connector() {
+  void preview_for_an_event_type_without_route_names_the_connector() {
     RestConnector connector = connector(route(EventTypes.CREATED, "POST", "/appointments"));
 
     assertThatThrownBy(
             () ->
-                connector.prepare(
+                connector.preview(
                     EventTypes.CANCELLED, MappingInput.of(cancelled, "iis-42"), "key-1"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("state-iis")
