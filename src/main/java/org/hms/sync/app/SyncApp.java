@@ -16,6 +16,8 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import org.hms.sync.config.BreakerConfig;
 import org.hms.sync.config.ConnectorConfig;
+import org.hms.sync.config.LimitsConfig;
+import org.hms.sync.delivery.ConnectorLimits;
 import org.hms.sync.config.EngineConfig;
 import org.hms.sync.config.RetryConfig;
 import org.hms.sync.config.SyncConfig;
@@ -103,12 +105,28 @@ public final class SyncApp implements AutoCloseable {
               clock,
               () -> ThreadLocalRandom.current().nextDouble(),
               observer,
-              breakers);
+              breakers,
+              limits(config));
       outbox.onCommit(engine::wakeUp);
     } catch (RuntimeException failure) {
       database.close();
       throw failure;
     }
+  }
+
+  /** Each connector's rate and concurrency limit, from its {@code rateLimit} and {@code maxConcurrency}. */
+  static Map<String, ConnectorLimits> limits(SyncConfig config) {
+    Map<String, ConnectorLimits> limits = new LinkedHashMap<>();
+    for (ConnectorConfig connector : config.connectors()) {
+      LimitsConfig settings = connector.limits();
+      limits.put(
+          connector.id(),
+          new ConnectorLimits(
+              connector.id(),
+              settings.maxConcurrency() == null ? Integer.MAX_VALUE : settings.maxConcurrency(),
+              settings.rateLimit()));
+    }
+    return Map.copyOf(limits);
   }
 
   /** One circuit breaker per connector whose {@code circuitBreaker.enabled} is true. */

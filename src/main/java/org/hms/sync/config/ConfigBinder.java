@@ -35,18 +35,53 @@ final class ConfigBinder {
       List.of("maxInFlight", "batchSize", "pollInterval", "lease", "nodeId", "retention");
   static final List<String> CONNECTOR_KEYS =
       List.of(
-          "id", "type", "baseUrl", "auth", "timeouts", "retry", "circuitBreaker", "headers",
-          "routes");
+          "id", "type", "baseUrl", "auth", "tls", "timeouts", "retry", "circuitBreaker",
+          "rateLimit", "maxConcurrency", "headers", "routes", "iis", "fhir", "graphql");
   static final List<String> BREAKER_KEYS =
       List.of("enabled", "failureRatePercent", "minimumCalls", "window", "openFor", "halfOpenProbes");
-  static final List<String> AUTH_KEYS = List.of("type", "token", "username", "password");
+  static final List<String> AUTH_KEYS =
+      List.of(
+          "type", "token", "username", "password", "tokenUrl", "clientId", "clientSecret", "scope",
+          "privateKey", "keyId", "algorithm");
+  static final List<String> TLS_KEYS =
+      List.of("keyStore", "keyStorePassword", "trustStore", "trustStorePassword");
+  static final List<String> IIS_KEYS =
+      List.of(
+          "username", "password", "facilityId", "sendingApplication", "sendingFacility",
+          "receivingApplication", "receivingFacility", "processingId", "mrnAuthority");
+  static final List<String> FHIR_KEYS =
+      List.of(
+          "identifierSystem", "references", "patientIdentifierSystem", "locationIdentifierSystem",
+          "onVersionConflict", "slotEvents");
+  static final List<String> GRAPHQL_KEYS = List.of("errorCodes");
   static final List<String> TIMEOUTS_KEYS = List.of("connect", "request");
   static final List<String> RETRY_KEYS =
       List.of("maxAttempts", "initialBackoff", "maxBackoff", "multiplier");
   static final List<String> ROUTE_KEYS = List.of("method", "path", "mapping", "externalId");
+  static final List<String> GRAPHQL_ROUTE_KEYS = List.of("document", "mapping", "externalId");
 
-  static final List<String> CONNECTOR_TYPES = List.of("rest");
-  static final List<String> AUTH_TYPES = List.of("none", "bearer", "basic");
+  static final List<String> CONNECTOR_TYPES = List.of("rest", "iis-soap", "fhir", "graphql");
+  /** The section only one connector type reads, by type. */
+  static final Map<String, String> TYPE_SECTIONS =
+      Map.of("iis-soap", "iis", "fhir", "fhir", "graphql", "graphql");
+  static final List<String> AUTH_TYPES = List.of("none", "bearer", "basic", "oauth2", "smart");
+  /** The keys each auth type needs, then those it may have. */
+  static final Map<String, List<String>> AUTH_REQUIRED =
+      Map.of(
+          "none", List.of(),
+          "bearer", List.of("token"),
+          "basic", List.of("username", "password"),
+          "oauth2", List.of("tokenUrl", "clientId", "clientSecret"),
+          "smart", List.of("tokenUrl", "clientId", "privateKey"));
+  static final Map<String, List<String>> AUTH_OPTIONAL =
+      Map.of(
+          "oauth2", List.of("scope"),
+          "smart", List.of("scope", "keyId", "algorithm"));
+  static final List<String> JWT_ALGORITHMS = List.of("RS384", "ES384");
+  static final List<String> PROCESSING_IDS = List.of("P", "T", "D");
+  static final List<String> FHIR_REFERENCES = List.of("identifier", "reference");
+  static final List<String> FHIR_CONFLICT = List.of("reapply", "fail");
+  static final List<String> GRAPHQL_JUDGEMENTS = List.of("retryable", "permanent");
   static final List<String> EVENT_TYPES =
       List.of(
           "appointment.created",
@@ -87,7 +122,7 @@ final class ConfigBinder {
   ConfigBinder(Path configDir, Map<String, String> env) {
     this.configDir = configDir;
     this.env = env;
-    this.interpolator = new Interpolator(env, problems);
+    this.interpolator = new Interpolator(env, problems, configDir);
   }
 
   List<String> problems() {
@@ -250,9 +285,18 @@ final class ConfigBinder {
     Scalar type = required(map, "type", path + ".type", "set the connector type, e.g. type: rest");
     if (type != null && !CONNECTOR_TYPES.contains(type.value())) {
       unknownValue(path + ".type", "connector type", type, CONNECTOR_TYPES);
+      type = null;
     }
-    URI baseUrl = baseUrl(map, path + ".baseUrl");
+    String typeName = type == null ? null : type.value();
+    URI baseUrl =
+        url(
+            map,
+            "baseUrl",
+            path + ".baseUrl",
+            "write an absolute http or https URL, e.g. baseUrl: https://iis.example.org/api");
     AuthConfig auth = auth(get(map, "auth"), path + ".auth");
+    TlsConfig tls = tls(get(map, "tls"), path + ".tls");
+    LimitsConfig limits = limits(map, path);
     TimeoutsConfig timeouts = timeouts(get(map, "timeouts"), path + ".timeouts");
     if (timeouts != null) {
       connectorTimeouts.add(new ConnectorTimeouts(path, id, timeouts));
@@ -260,12 +304,212 @@ final class ConfigBinder {
     RetryConfig retry = retry(get(map, "retry"), path + ".retry");
     BreakerConfig breaker = breaker(get(map, "circuitBreaker"), path + ".circuitBreaker");
     Map<String, String> headers = headers(get(map, "headers"), path + ".headers", path + ".auth");
-    Map<String, RouteConfig> routes = routes(get(map, "routes"), path + ".routes");
+    Map<String, RouteConfig> routes = routes(get(map, "routes"), path + ".routes", typeName);
+    ConnectorSettings settings = typeName == null ? null : settings(map, path, typeName);
     if (problems.count() > before) {
       return null;
     }
     return new ConnectorConfig(
-        id, type.value(), baseUrl, auth, timeouts, retry, breaker, headers, routes);
+        id, typeName, baseUrl, auth, tls, timeouts, retry, breaker, limits, headers, routes,
+        settings);
+  }
+
+  private LimitsConfig limits(ObjectNode map, String path) {
+    Double rate = null;
+    if (get(map, "rateLimit") != null) {
+      rate = decimal(map, "rateLimit", path + ".rateLimit", 10);
+      if (rate != null && !(rate > 0)) {
+        problems.add(
+            path + ".rateLimit",
+            show(path + ".rateLimit", rate) + " is not more than 0",
+            "set attempts per second, e.g. rateLimit: 10 or 0.5, or remove it for no limit");
+        rate = null;
+      }
+    }
+    Integer concurrency = null;
+    if (get(map, "maxConcurrency") != null) {
+      concurrency = atLeast(map, "maxConcurrency", path, 1, 4);
+    }
+    return new LimitsConfig(rate, concurrency);
+  }
+
+  /** The type's own section; a section of another type is reported. */
+  private ConnectorSettings settings(ObjectNode map, String path, String type) {
+    String own = TYPE_SECTIONS.get(type);
+    for (Map.Entry<String, String> section : TYPE_SECTIONS.entrySet()) {
+      String key = section.getValue();
+      if (!key.equals(own) && get(map, key) != null) {
+        problems.add(
+            path + "." + key,
+            "used only by connectors of type " + section.getKey() + ", not " + type,
+            "remove it, or set " + path + ".type: " + section.getKey());
+      }
+    }
+    if (own == null) {
+      return null;
+    }
+    JsonNode node = get(map, own);
+    String sectionPath = path + "." + own;
+    return switch (own) {
+      case "iis" -> iis(node, sectionPath);
+      case "fhir" -> fhir(node, sectionPath);
+      default -> graphql(node, sectionPath);
+    };
+  }
+
+  private IisConfig iis(JsonNode node, String path) {
+    if (node == null) {
+      problems.add(
+          path,
+          "required section is missing",
+          "an iis-soap connector needs at least iis.sendingFacility (the MSH-4 id the registry"
+              + " gave you); see examples/iis-soap.yaml");
+      return null;
+    }
+    ObjectNode map = section(node, path, IIS_KEYS);
+    if (map == null) {
+      return null;
+    }
+    int before = problems.count();
+    String username = optionalText(map, "username", path + ".username");
+    String password = optionalText(map, "password", path + ".password");
+    if ((username == null) != (password == null)) {
+      problems.add(
+          path + (username == null ? ".username" : ".password"),
+          "required key is missing (username and password go together)",
+          "set both, e.g. username: ${IIS_USER} and password: ${IIS_PASSWORD}, or neither");
+    }
+    String facilityId = optionalText(map, "facilityId", path + ".facilityId");
+    String sendingApplication =
+        optionalText(map, "sendingApplication", path + ".sendingApplication");
+    Scalar sendingFacility =
+        required(
+            map,
+            "sendingFacility",
+            path + ".sendingFacility",
+            "set the MSH-4 facility id the registry gave you, e.g. sendingFacility: CLINIC-12");
+    String receivingApplication =
+        optionalText(map, "receivingApplication", path + ".receivingApplication");
+    String receivingFacility = optionalText(map, "receivingFacility", path + ".receivingFacility");
+    Scalar processingId = text(map, "processingId", path + ".processingId");
+    if (processingId != null && !PROCESSING_IDS.contains(processingId.value())) {
+      unknownValue(path + ".processingId", "processing id (MSH-11)", processingId, PROCESSING_IDS);
+    }
+    String mrnAuthority = optionalText(map, "mrnAuthority", path + ".mrnAuthority");
+    if (problems.count() > before) {
+      return null;
+    }
+    return new IisConfig(
+        username,
+        password,
+        facilityId,
+        sendingApplication,
+        sendingFacility.value(),
+        receivingApplication,
+        receivingFacility,
+        processingId == null ? null : processingId.value(),
+        mrnAuthority);
+  }
+
+  private FhirConfig fhir(JsonNode node, String path) {
+    ObjectNode map = section(node, path, FHIR_KEYS);
+    if (map == null) {
+      return null;
+    }
+    int before = problems.count();
+    String identifierSystem = optionalText(map, "identifierSystem", path + ".identifierSystem");
+    String references = oneOf(map, "references", path, FHIR_REFERENCES, "how to name Patient and Location");
+    String patientSystem =
+        optionalText(map, "patientIdentifierSystem", path + ".patientIdentifierSystem");
+    String locationSystem =
+        optionalText(map, "locationIdentifierSystem", path + ".locationIdentifierSystem");
+    String onConflict =
+        oneOf(map, "onVersionConflict", path, FHIR_CONFLICT, "what a 412 on update does");
+    Boolean slotEvents = bool(map, "slotEvents", path + ".slotEvents", false);
+    if (problems.count() > before) {
+      return null;
+    }
+    return new FhirConfig(
+        identifierSystem, references, patientSystem, locationSystem, onConflict, slotEvents);
+  }
+
+  private GraphqlConfig graphql(JsonNode node, String path) {
+    ObjectNode map = section(node, path, GRAPHQL_KEYS);
+    if (map == null) {
+      return null;
+    }
+    JsonNode codes = get(map, "errorCodes");
+    Map<String, String> errorCodes = new LinkedHashMap<>();
+    if (codes != null) {
+      if (!codes.isObject()) {
+        problems.add(
+            path + ".errorCodes",
+            "expected a map from error code to retryable or permanent but found "
+                + describe(codes),
+            "write e.g. 'SERVICE_UNAVAILABLE: retryable' indented under 'errorCodes:'");
+        return null;
+      }
+      for (Map.Entry<String, JsonNode> entry : codes.properties()) {
+        String codePath = path + ".errorCodes." + entry.getKey();
+        Scalar judgement = scalar(entry.getValue(), codePath);
+        if (judgement == null) {
+          continue;
+        }
+        if (!GRAPHQL_JUDGEMENTS.contains(judgement.value())) {
+          unknownValue(codePath, "judgement", judgement, GRAPHQL_JUDGEMENTS);
+          continue;
+        }
+        errorCodes.put(entry.getKey(), judgement.value());
+      }
+    }
+    return new GraphqlConfig(errorCodes);
+  }
+
+  /** An optional value from a fixed list; {@code null} when absent (the default) or invalid. */
+  private String oneOf(
+      ObjectNode map, String key, String path, List<String> allowed, String what) {
+    Scalar value = text(map, key, path + "." + key);
+    if (value == null || value.value().isEmpty()) {
+      return null;
+    }
+    if (!allowed.contains(value.value())) {
+      unknownValue(path + "." + key, what, value, allowed);
+      return null;
+    }
+    return value.value();
+  }
+
+  private TlsConfig tls(JsonNode node, String path) {
+    if (node == null) {
+      return TlsConfig.none();
+    }
+    ObjectNode map = section(node, path, TLS_KEYS);
+    if (map == null) {
+      return null;
+    }
+    int before = problems.count();
+    Path keyStore =
+        file(map, "keyStore", path + ".keyStore", "the PKCS#12 file with the client certificate");
+    String keyStorePassword = optionalText(map, "keyStorePassword", path + ".keyStorePassword");
+    Path trustStore =
+        file(map, "trustStore", path + ".trustStore", "the PKCS#12 file of certificates to trust");
+    String trustStorePassword =
+        optionalText(map, "trustStorePassword", path + ".trustStorePassword");
+    if (keyStore == null && keyStorePassword != null && get(map, "keyStore") == null) {
+      problems.add(
+          path + ".keyStorePassword",
+          "set without keyStore",
+          "add keyStore (the client certificate file) or remove the password");
+    }
+    if (trustStore == null && trustStorePassword != null && get(map, "trustStore") == null) {
+      problems.add(
+          path + ".trustStorePassword",
+          "set without trustStore",
+          "add trustStore (the file of certificates to trust) or remove the password");
+    }
+    return problems.count() > before
+        ? null
+        : new TlsConfig(keyStore, keyStorePassword, trustStore, trustStorePassword);
   }
 
   private BreakerConfig breaker(JsonNode node, String path) {
@@ -357,9 +601,8 @@ final class ConfigBinder {
     return id.value();
   }
 
-  private URI baseUrl(ObjectNode map, String path) {
-    String hint = "write an absolute http or https URL, e.g. baseUrl: https://iis.example.org/api";
-    Scalar text = required(map, "baseUrl", path, hint);
+  private URI url(ObjectNode map, String key, String path, String hint) {
+    Scalar text = required(map, key, path, hint);
     if (text == null) {
       return null;
     }
@@ -415,47 +658,85 @@ final class ConfigBinder {
       typeLabel = type;
     } else {
       unknownValue(path + ".type", "auth type", typeScalar, AUTH_TYPES);
-      type = null;
-      typeLabel = null;
+      return null;
     }
-    Scalar token = text(map, "token", path + ".token");
-    Scalar username = text(map, "username", path + ".username");
-    Scalar password = text(map, "password", path + ".password");
-    if ("bearer".equals(type)) {
-      requireCredential(
-          map, token, "token", path, "auth type bearer needs a token, e.g. token: ${IIS_TOKEN}");
-      notUsed(username, path, typeLabel, "basic");
-      notUsed(password, path, typeLabel, "basic");
-    } else if ("basic".equals(type)) {
-      requireCredential(
-          map,
-          username,
-          "username",
-          path,
-          "auth type basic needs a username, e.g. username: ${IIS_USER}");
-      requireCredential(
-          map,
-          password,
-          "password",
-          path,
-          "auth type basic needs a password, e.g. password: ${IIS_PASSWORD}");
-      notUsed(token, path, typeLabel, "bearer");
-    } else if ("none".equals(type)) {
-      notUsed(token, path, typeLabel, "bearer");
-      notUsed(username, path, typeLabel, "basic");
-      notUsed(password, path, typeLabel, "basic");
+    if (type == null) {
+      return null;
+    }
+    List<String> required = AUTH_REQUIRED.get(type);
+    List<String> optional = AUTH_OPTIONAL.getOrDefault(type, List.of());
+    Map<String, Scalar> values = new HashMap<>();
+    for (String key : AUTH_KEYS.subList(1, AUTH_KEYS.size())) {
+      Scalar value = text(map, key, path + "." + key);
+      if (required.contains(key)) {
+        requireCredential(map, value, key, path, authHint(type, key));
+      } else if (!optional.contains(key)) {
+        notUsed(value, path, typeLabel, typeUsing(key));
+      }
+      if (value != null && !value.value().isEmpty()) {
+        values.put(key, value);
+      }
+    }
+    URI tokenUrl = null;
+    if (values.containsKey("tokenUrl")) {
+      tokenUrl =
+          url(map, "tokenUrl", path + ".tokenUrl", "write the token endpoint's https URL, e.g."
+              + " tokenUrl: https://auth.example.org/oauth2/token");
+    }
+    Path privateKey = null;
+    if (values.containsKey("privateKey")) {
+      privateKey =
+          file(map, "privateKey", path + ".privateKey", "the PEM file of the PKCS#8 private key");
+    }
+    Scalar algorithm = values.get("algorithm");
+    if (algorithm != null && !JWT_ALGORITHMS.contains(algorithm.value())) {
+      unknownValue(path + ".algorithm", "signing algorithm", algorithm, JWT_ALGORITHMS);
     }
     if (problems.count() > before) {
       return null;
     }
-    switch (type) {
-      case "bearer":
-        return new AuthConfig(type, token.value(), null, null);
-      case "basic":
-        return new AuthConfig(type, null, username.value(), password.value());
-      default:
-        return AuthConfig.none();
+    return new AuthConfig(
+        type,
+        valueOf(values, "token"),
+        valueOf(values, "username"),
+        valueOf(values, "password"),
+        tokenUrl,
+        valueOf(values, "clientId"),
+        valueOf(values, "clientSecret"),
+        valueOf(values, "scope"),
+        privateKey,
+        valueOf(values, "keyId"),
+        type.equals("smart") && algorithm == null ? "RS384" : valueOf(values, "algorithm"));
+  }
+
+  private static String valueOf(Map<String, Scalar> values, String key) {
+    Scalar value = values.get(key);
+    return value == null ? null : value.value();
+  }
+
+  private static String typeUsing(String key) {
+    for (String type : AUTH_TYPES) {
+      if (AUTH_REQUIRED.get(type).contains(key)
+          || AUTH_OPTIONAL.getOrDefault(type, List.of()).contains(key)) {
+        return type;
+      }
     }
+    return "none";
+  }
+
+  private static String authHint(String type, String key) {
+    String example =
+        switch (key) {
+          case "token" -> "token: ${IIS_TOKEN}";
+          case "username" -> "username: ${IIS_USER}";
+          case "password" -> "password: ${IIS_PASSWORD}";
+          case "tokenUrl" -> "tokenUrl: https://auth.example.org/oauth2/token";
+          case "clientId" -> "clientId: hms-sync";
+          case "clientSecret" -> "clientSecret: ${OAUTH_CLIENT_SECRET}";
+          case "privateKey" -> "privateKey: keys/smart-client.pem";
+          default -> key + ": ...";
+        };
+    return "auth type " + type + " needs a " + key + ", e.g. " + example;
   }
 
   private void requireCredential(
@@ -597,7 +878,7 @@ final class ConfigBinder {
     return problems.count() > before ? null : headers;
   }
 
-  private Map<String, RouteConfig> routes(JsonNode node, String path) {
+  private Map<String, RouteConfig> routes(JsonNode node, String path, String type) {
     if (node == null) {
       return Map.of();
     }
@@ -623,7 +904,14 @@ final class ConfigBinder {
                 + String.join(", ", EVENT_TYPES));
         continue;
       }
-      RouteConfig route = route(entry.getValue(), routePath, eventType);
+      RouteConfig route =
+          type == null
+              ? route(entry.getValue(), routePath, eventType) // unknown type: check as rest
+              : switch (type) {
+                case "rest" -> route(entry.getValue(), routePath, eventType);
+                case "graphql" -> graphqlRoute(entry.getValue(), routePath, eventType);
+                default -> subscription(entry.getValue(), routePath, eventType, type);
+              };
       if (route != null) {
         routes.put(eventType, route);
       }
@@ -672,6 +960,61 @@ final class ConfigBinder {
     return new RouteConfig(eventType, method.value(), routePath.value(), mapping, externalId);
   }
 
+  private RouteConfig graphqlRoute(JsonNode node, String path, String eventType) {
+    ObjectNode map =
+        section(
+            node,
+            path,
+            GRAPHQL_ROUTE_KEYS,
+            "indent document, mapping and externalId under '" + eventType + ":'");
+    if (map == null) {
+      return null;
+    }
+    int before = problems.count();
+    Path document = null;
+    if (get(map, "document") == null) {
+      problems.add(
+          path + ".document",
+          "required key is missing",
+          "set the file with the mutation, e.g. document: graphql/create.graphql");
+    } else {
+      document = file(map, "document", path + ".document", "the .graphql file");
+    }
+    Path mapping = mapping(map, path + ".mapping");
+    Scalar externalIdScalar = text(map, "externalId", path + ".externalId");
+    String externalId = externalIdScalar == null ? null : nonEmpty(externalIdScalar.value());
+    if (externalId != null) {
+      checkJsonPointer(externalIdScalar);
+    }
+    if (problems.count() > before) {
+      return null;
+    }
+    return new RouteConfig(eventType, null, null, mapping, externalId, document);
+  }
+
+  /** A route of a type that knows what to send: only the subscription, no keys. */
+  private RouteConfig subscription(JsonNode node, String path, String eventType, String type) {
+    if (node != null && !node.isNull() && !(node.isObject() && node.isEmpty())) {
+      problems.add(
+          path,
+          "a " + type + " connector takes no keys under its routes (it knows what to send for"
+              + " each event type)",
+          "write '" + eventType + ": {}' to subscribe to the event type");
+      return null;
+    }
+    if (type.equals("iis-soap")
+        && !eventType.equals("appointment.completed")
+        && !eventType.equals("appointment.cancelled")) {
+      problems.add(
+          path,
+          "an iis-soap connector reports vaccinations: it takes only appointment.completed and"
+              + " appointment.cancelled",
+          "remove this route");
+      return null;
+    }
+    return RouteConfig.subscription(eventType);
+  }
+
   private void checkRoutePath(Scalar routePath, String eventType) {
     String path = routePath.path();
     String value = routePath.value();
@@ -714,36 +1057,48 @@ final class ConfigBinder {
   }
 
   private Path mapping(ObjectNode map, String path) {
-    Scalar text = text(map, "mapping", path);
+    return file(map, "mapping", path, "the .jsonata file");
+  }
+
+  /** A file that must exist, relative to the config file's folder; {@code null} if absent. */
+  private Path file(ObjectNode map, String key, String path, String what) {
+    Scalar text = text(map, key, path);
     if (text == null || text.value().isEmpty()) {
       return null;
     }
-    Path mapping;
+    String example =
+        switch (key) {
+          case "mapping" -> "iis.jsonata";
+          case "document" -> "graphql/create.graphql";
+          case "privateKey" -> "keys/client.pem";
+          default -> "certs/" + key + ".p12";
+        };
+    Path file;
     try {
-      mapping = configDir.resolve(text.value()).normalize();
+      file = configDir.resolve(text.value()).normalize();
     } catch (InvalidPathException e) {
       problems.add(
           path,
           text.shown() + " is not a valid file path (" + e.getReason() + ")",
-          "write a path relative to the config file's folder, e.g. mapping: iis.jsonata");
+          "write a path relative to the config file's folder, e.g. " + key + ": " + example);
       return null;
     }
-    if (Files.isDirectory(mapping)) {
-      problems.add(
-          path, mapping + " is a folder, not a mapping file", "point it at the .jsonata file");
+    if (Files.isDirectory(file)) {
+      problems.add(path, file + " is a folder, not a " + key + " file", "point it at " + what);
       return null;
     }
-    if (!Files.isRegularFile(mapping)) {
+    if (!Files.isRegularFile(file)) {
       problems.add(
           path,
-          "mapping file not found: " + mapping,
+          key + " file not found: " + file,
           "create it or fix the path (a relative path starts from the config file's folder "
               + configDir
               + ")");
       return null;
     }
-    return mapping;
+    return file;
   }
+
 
   private void checkJsonPointer(Scalar externalId) {
     String path = externalId.path();

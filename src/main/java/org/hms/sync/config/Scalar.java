@@ -12,7 +12,9 @@ import java.util.Set;
  * @param references the environment variables it refers to
  */
 record Scalar(String path, String raw, String value, List<String> references) {
-  private static final Set<String> SECRET_KEYS = Set.of("token", "password", "adminToken");
+  private static final Set<String> SECRET_KEYS = Set.of(
+          "token", "password", "adminToken", "clientSecret", "keyStorePassword",
+          "trustStorePassword");
 
   Scalar {
     references = List.copyOf(references);
@@ -33,7 +35,8 @@ record Scalar(String path, String raw, String value, List<String> references) {
 
   /** True when error messages must not show the value. */
   boolean hidden() {
-    return SECRET_KEYS.contains(lastKey()) || references.stream().anyMatch(Redact::looksSecret);
+    return SECRET_KEYS.contains(lastKey()) || references.stream()
+            .anyMatch(reference -> reference.startsWith("file:") || Redact.looksSecret(reference));
   }
 
   private String shown(String visibleValue) {

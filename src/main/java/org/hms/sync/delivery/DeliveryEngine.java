@@ -16,6 +16,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.DoubleSupplier;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
+import java.util.HashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.hms.sync.Failures;
 import org.hms.sync.delivery.DeliveryRepository.ClaimQuota;
@@ -62,6 +65,9 @@ public final class DeliveryEngine implements AutoCloseable {
   private final DoubleSupplier random;
   private final DeliveryObserver observer;
   private final Map<String, CircuitBreaker> breakers;
+  private final Map<String, ConnectorLimits> limits;
+  private final Map<String, RateLimiter> rateLimiters = new HashMap<>();
+  private final List<String> connectorIds;
   /** Per connector: claimed and not yet recorded (half-open breakers claim only their probes). */
   private final Map<String, AtomicInteger> heldBy = new ConcurrentHashMap<>();
 
@@ -75,8 +81,15 @@ public final class DeliveryEngine implements AutoCloseable {
             return thread;
           });
   private final ConcurrentLinkedQueue<AttemptResult> finished = new ConcurrentLinkedQueue<>();
-  /** Claimed, waiting for a free place, oldest first. */
-  private final ConcurrentLinkedQueue<Waiting> ready = new ConcurrentLinkedQueue<>();
+  /** Claimed, waiting for a free place, per connector, oldest first. */
+  private final Map<String, ConcurrentLinkedQueue<Waiting>> ready = new HashMap<>();
+  private final Map<String, AtomicInteger> attemptingBy = new HashMap<>();
+  private final Map<String, AtomicLong> rateLimitedBy = new HashMap<>();
+  /** Serializes {@link #dispatch()}; guards {@link #nextConnector}. */
+  private final Object dispatchLock = new Object();
+  private int nextConnector;
+  /** System.nanoTime() when a rate-limited connector gets its next permit. */
+  private final AtomicLong earliestPermit = new AtomicLong(Long.MAX_VALUE);
   /** Waited so long that their lease could end during the attempt: handed back, not started. */
   private final ConcurrentLinkedQueue<ClaimedDelivery> stale = new ConcurrentLinkedQueue<>();
   /** Claimed and not yet recorded: waiting in {@link #ready}, attempting, or finished. */
@@ -88,9 +101,7 @@ public final class DeliveryEngine implements AutoCloseable {
   private Instant nextPurge = Instant.MIN;
   private Thread pump;
 
-  /**
-   * @param breakers per connector id; a connector without one is never held back
-   */
+  /** Without per-connector limits. */
   public DeliveryEngine(
       DeliveryRepository repository,
       Map<String, Connector> connectors,
@@ -100,10 +111,40 @@ public final class DeliveryEngine implements AutoCloseable {
       DoubleSupplier random,
       DeliveryObserver observer,
       Map<String, CircuitBreaker> breakers) {
+    this(repository, connectors, policies, settings, clock, random, observer, breakers, Map.of());
+  }
+
+  /**
+   * @param breakers per connector id; a connector without one is never held back
+   * @param limits per connector id; a connector without them has only the engine's limits
+   */
+  public DeliveryEngine(
+      DeliveryRepository repository,
+      Map<String, Connector> connectors,
+      Map<String, RetryPolicy> policies,
+      Settings settings,
+      Clock clock,
+      DoubleSupplier random,
+      DeliveryObserver observer,
+      Map<String, CircuitBreaker> breakers,
+      Map<String, ConnectorLimits> limits) {
     this.breakers = Map.copyOf(breakers);
-    for (String connectorId : connectors.keySet()) {
+    this.connectorIds = List.copyOf(connectors.keySet());
+    Map<String, ConnectorLimits> allLimits = new HashMap<>();
+    for (String connectorId : connectorIds) {
       heldBy.put(connectorId, new AtomicInteger());
+      ready.put(connectorId, new ConcurrentLinkedQueue<>());
+      attemptingBy.put(connectorId, new AtomicInteger());
+      rateLimitedBy.put(connectorId, new AtomicLong());
+      ConnectorLimits limit =
+          limits.getOrDefault(connectorId, ConnectorLimits.none(connectorId));
+      allLimits.put(connectorId, limit);
+      RateLimiter rateLimiter = limit.newRateLimiter();
+      if (rateLimiter != null) {
+        rateLimiters.put(connectorId, rateLimiter);
+      }
     }
+    this.limits = Map.copyOf(allLimits);
     this.repository = repository;
     this.connectors = Map.copyOf(connectors);
     this.policies = Map.copyOf(policies);
@@ -141,6 +182,18 @@ public final class DeliveryEngine implements AutoCloseable {
   /** Deliveries this engine has claimed and not yet recorded. */
   public int inFlight() {
     return leased.get();
+  }
+
+  /** What the engine is doing with this connector now; zeros for an unknown id. */
+  public ConnectorLoad load(String connectorId) {
+    ConcurrentLinkedQueue<Waiting> waiting = ready.get(connectorId);
+    if (waiting == null) {
+      return new ConnectorLoad(0, 0, 0);
+    }
+    return new ConnectorLoad(
+        attemptingBy.get(connectorId).get(),
+        waiting.size(),
+        rateLimitedBy.get(connectorId).get());
   }
 
   /**
@@ -194,8 +247,11 @@ public final class DeliveryEngine implements AutoCloseable {
           wake.await(running ? untilNextLook() : Duration.ofMillis(50));
         }
         if (!running) {
-          drain(ready, stale);
+          for (ConcurrentLinkedQueue<Waiting> queue : ready.values()) {
+            drain(queue, stale);
+          }
         }
+        dispatch();
         sweepStale();
         if (!stale.isEmpty()) {
           releaseStale();
@@ -237,7 +293,7 @@ public final class DeliveryEngine implements AutoCloseable {
           heldBy.get(delivery.connectorId()).incrementAndGet();
         }
         for (ClaimedDelivery delivery : claimed) {
-          ready.add(new Waiting(delivery, now));
+          ready.get(delivery.connectorId()).add(new Waiting(delivery, now));
         }
         dispatch();
         more = (limit > 0 && claimed.size() == limit) || !finished.isEmpty();
@@ -260,84 +316,141 @@ public final class DeliveryEngine implements AutoCloseable {
   }
 
   /**
-   * Starts claimed deliveries while fewer than {@code maxInFlight} attempts run. Called by the pump
+   * Starts claimed deliveries while fewer than {@code maxInFlight} attempts run, taking the
+   * connectors in turn so a slow or limited one does not hold up the others. Called by the pump
    * after each claim and by every finishing attempt, so a free place is refilled at once.
    */
   private void dispatch() {
-    while (running) {
-      int now = attempting.get();
-      if (now >= settings.maxInFlight()) {
-        return;
-      }
-      if (!attempting.compareAndSet(now, now + 1)) {
-        continue;
-      }
-      Waiting waiting = ready.poll();
-      if (waiting == null) {
-        attempting.decrementAndGet();
-        if (ready.isEmpty()) {
-          return;
+    synchronized (dispatchLock) {
+      int count = connectorIds.size();
+      boolean progress = true;
+      while (running && progress) {
+        progress = false;
+        for (int step = 0; step < count; step++) {
+          if (attempting.get() >= settings.maxInFlight()) {
+            return;
+          }
+          progress |= startNext(connectorIds.get((nextConnector + step) % count));
         }
-        continue;
+        nextConnector = count == 0 ? 0 : (nextConnector + 1) % count;
       }
-      CircuitBreaker breaker = gate(waiting.delivery());
-      if (isStale(waiting) || (breaker != null && !breaker.tryAcquirePermission())) {
-        // Stale, or its connector's circuit is open: handed back without spending an attempt.
-        attempting.decrementAndGet();
-        stale.add(waiting.delivery());
-        wake.signal();
-        continue;
-      }
-      attemptOrGiveUp(waiting.delivery())
-          .thenAccept(
-              result -> {
-                if (breaker != null) {
-                  judge(breaker, result);
-                }
-                attempting.decrementAndGet();
-                finished.add(result);
-                finishedCount.incrementAndGet();
-                wake.signal();
-                dispatch();
-              });
     }
+  }
+
+  /**
+   * Starts the oldest waiting claim of this connector if its limits allow it. A stale claim, or
+   * one whose circuit is open, is handed back without spending an attempt. True when the
+   * connector's queue moved.
+   */
+  private boolean startNext(String connectorId) {
+    ConcurrentLinkedQueue<Waiting> queue = ready.get(connectorId);
+    Waiting waiting = queue.peek();
+    if (waiting == null) {
+      return false;
+    }
+    ClaimedDelivery delivery = waiting.delivery();
+    if (isStale(waiting)) {
+      handBack(queue);
+      return true;
+    }
+    boolean sends = sends(delivery);
+    AtomicInteger busy = attemptingBy.get(connectorId);
+    if (sends && busy.get() >= limits.get(connectorId).maxConcurrency()) {
+      return false;
+    }
+    CircuitBreaker breaker = sends ? breakers.get(connectorId) : null;
+    if (breaker != null && !breaker.tryAcquirePermission()) {
+      handBack(queue);
+      return true;
+    }
+    RateLimiter rateLimiter = sends ? rateLimiters.get(connectorId) : null;
+    if (rateLimiter != null && !rateLimiter.acquirePermission()) {
+      if (breaker != null) {
+        breaker.releasePermission();
+      }
+      rateLimitedBy.get(connectorId).incrementAndGet();
+      notePermitWait(rateLimiter);
+      return false;
+    }
+    queue.poll();
+    attempting.incrementAndGet();
+    busy.incrementAndGet();
+    attemptOrGiveUp(delivery)
+        .thenAccept(
+            result -> {
+              if (breaker != null) {
+                judge(breaker, result);
+              }
+              busy.decrementAndGet();
+              attempting.decrementAndGet();
+              finished.add(result);
+              finishedCount.incrementAndGet();
+              wake.signal();
+              if (!Thread.holdsLock(dispatchLock)) {
+                dispatch(); // else the dispatch loop on this stack goes on by itself
+              }
+            });
+    return true;
+  }
+
+  private void handBack(ConcurrentLinkedQueue<Waiting> queue) {
+    Waiting waiting = queue.poll();
+    if (waiting != null) {
+      stale.add(waiting.delivery());
+      wake.signal();
+    }
+  }
+
+  /** Makes the pump look again when the rate limiter has its next permit. */
+  private void notePermitWait(RateLimiter rateLimiter) {
+    long wait =
+        rateLimiter instanceof AtomicRateLimiter atomic
+            ? atomic.getDetailedMetrics().getNanosToWait()
+            : rateLimiter.getRateLimiterConfig().getLimitRefreshPeriod().toNanos();
+    long at = System.nanoTime() + Math.max(wait, 100_000L);
+    earliestPermit.accumulateAndGet(at, Math::min);
   }
 
   private record Waiting(ClaimedDelivery delivery, Instant claimedAt) {}
 
   /**
-   * What each connector may claim this round. Connectors whose circuit is closed share {@code
-   * limit}; a half-open one claims only its remaining probes; an open one claims nothing, so its
-   * deliveries wait in the database without spending attempts.
+   * What each connector may claim this round. Connectors whose circuit is closed and that have no
+   * limits of their own share {@code limit}; a half-open one claims only its remaining probes; an
+   * open one claims nothing, so its deliveries wait in the database without spending attempts; a
+   * limited one claims up to its {@link ConnectorLimits#claimCap()}.
    */
   private List<ClaimQuota> quotas(int limit) {
     if (limit <= 0) {
       return List.of();
     }
-    List<String> closed = new ArrayList<>();
+    List<String> shared = new ArrayList<>();
     List<ClaimQuota> quotas = new ArrayList<>();
-    quotas.add(new ClaimQuota(closed, limit));
-    for (String connectorId : connectors.keySet()) {
+    quotas.add(new ClaimQuota(shared, limit));
+    for (String connectorId : connectorIds) {
+      int held = heldBy.get(connectorId).get();
+      ConnectorLimits connectorLimits = limits.get(connectorId);
+      int cap = connectorLimits.limited() ? connectorLimits.claimCap() - held : Integer.MAX_VALUE;
       CircuitBreaker breaker = breakers.get(connectorId);
-      if (breaker == null) {
-        closed.add(connectorId);
-        continue;
-      }
-      if (breaker.getState() == CircuitBreaker.State.OPEN && breaker.tryAcquirePermission()) {
-        // openFor has passed: the breaker is half-open now; the probe is taken at dispatch.
-        breaker.releasePermission();
-      }
-      switch (breaker.getState()) {
-        case CLOSED, DISABLED, METRICS_ONLY -> closed.add(connectorId);
-        case HALF_OPEN -> {
-          int probes =
-              breaker.getCircuitBreakerConfig().getPermittedNumberOfCallsInHalfOpenState()
-                  - heldBy.get(connectorId).get();
-          if (probes > 0) {
-            quotas.add(new ClaimQuota(List.of(connectorId), Math.min(probes, limit)));
-          }
+      if (breaker != null) {
+        if (breaker.getState() == CircuitBreaker.State.OPEN && breaker.tryAcquirePermission()) {
+          // openFor has passed: the breaker is half-open now; the probe is taken at dispatch.
+          breaker.releasePermission();
         }
-        default -> {} // OPEN or FORCED_OPEN: nothing is claimed
+        switch (breaker.getState()) {
+          case CLOSED, DISABLED, METRICS_ONLY -> {}
+          case HALF_OPEN ->
+              cap =
+                  Math.min(
+                      cap,
+                      breaker.getCircuitBreakerConfig().getPermittedNumberOfCallsInHalfOpenState()
+                          - held);
+          default -> cap = 0; // OPEN or FORCED_OPEN: nothing is claimed
+        }
+      }
+      if (cap == Integer.MAX_VALUE) {
+        shared.add(connectorId);
+      } else if (cap > 0) {
+        quotas.add(new ClaimQuota(List.of(connectorId), Math.min(cap, limit)));
       }
     }
     return quotas;
@@ -345,12 +458,13 @@ public final class DeliveryEngine implements AutoCloseable {
 
   /** The breaker to ask before an attempt; null when none applies (or nothing will be sent). */
   private CircuitBreaker gate(ClaimedDelivery delivery) {
-    CircuitBreaker breaker = breakers.get(delivery.connectorId());
-    if (breaker == null) {
-      return null;
-    }
+    return sends(delivery) ? breakers.get(delivery.connectorId()) : null;
+  }
+
+  /** False for a poison message that {@link #attemptOrGiveUp} dead-letters without sending. */
+  private boolean sends(ClaimedDelivery delivery) {
     RetryPolicy policy = policies.getOrDefault(delivery.connectorId(), RetryPolicy.DEFAULT);
-    return delivery.attemptInRun() > policy.maxAttempts() ? null : breaker;
+    return delivery.attemptInRun() <= policy.maxAttempts();
   }
 
   /**
@@ -382,11 +496,13 @@ public final class DeliveryEngine implements AutoCloseable {
     return clock.instant().isAfter(waiting.claimedAt().plus(settings.lease().dividedBy(2)));
   }
 
-  /** Moves stale claims from the head of the waiting queue (the oldest) to {@link #stale}. */
+  /** Moves stale claims from the heads of the waiting queues (the oldest) to {@link #stale}. */
   private void sweepStale() {
-    for (Waiting head = ready.peek(); head != null && isStale(head); head = ready.peek()) {
-      if (ready.remove(head)) {
-        stale.add(head.delivery());
+    for (ConcurrentLinkedQueue<Waiting> queue : ready.values()) {
+      for (Waiting head = queue.peek(); head != null && isStale(head); head = queue.peek()) {
+        if (queue.remove(head)) {
+          stale.add(head.delivery());
+        }
       }
     }
   }
@@ -475,6 +591,18 @@ public final class DeliveryEngine implements AutoCloseable {
   }
 
   private Duration untilNextLook() {
+    long permitAt = earliestPermit.getAndSet(Long.MAX_VALUE);
+    Duration forWork = untilNextLookForWork();
+    if (permitAt == Long.MAX_VALUE) {
+      return forWork;
+    }
+    long untilPermit = permitAt - System.nanoTime();
+    return untilPermit <= 0
+        ? Duration.ZERO
+        : forWork.toNanos() < untilPermit ? forWork : Duration.ofNanos(untilPermit);
+  }
+
+  private Duration untilNextLookForWork() {
     long now = clock.millis();
     long retryAt = earliestRetry.get();
     long poll = settings.pollInterval().toMillis();

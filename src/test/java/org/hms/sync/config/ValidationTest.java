@@ -48,7 +48,8 @@ class ValidationTest {
     assertThat(problems(yaml))
         .containsExactly(
             "connectors[0].baseurl: unknown key; did you mean 'baseUrl'? allowed keys here: id,"
-                + " type, baseUrl, auth, timeouts, retry, circuitBreaker, headers, routes",
+                + " type, baseUrl, auth, tls, timeouts, retry, circuitBreaker, rateLimit,"
+                + " maxConcurrency, headers, routes, iis, fhir, graphql",
             "connectors[0].baseUrl: required key is missing; write an absolute http or https URL,"
                 + " e.g. baseUrl: https://iis.example.org/api");
   }
@@ -331,10 +332,11 @@ class ValidationTest {
     assertThat(problems(withConnector("").replace("type: rest", "type: rset")))
         .containsExactly(
             "connectors[0].type: unknown connector type 'rset'; did you mean 'rest'? use one of:"
-                + " rest");
+                + " rest, iis-soap, fhir, graphql");
     assertThat(problems(withConnector("").replace("type: rest", "type: carrier-pigeon")))
         .containsExactly(
-            "connectors[0].type: unknown connector type 'carrier-pigeon'; use one of: rest");
+            "connectors[0].type: unknown connector type 'carrier-pigeon'; use one of: rest,"
+                + " iis-soap, fhir, graphql");
   }
 
   // ---- auth ----
@@ -343,11 +345,12 @@ class ValidationTest {
   void unknown_auth_type_is_reported() {
     assertThat(problems(withConnector("auth:\n  type: oauth\n")))
         .containsExactly(
-            "connectors[0].auth.type: unknown auth type 'oauth'; use one of: none, bearer, basic");
+            "connectors[0].auth.type: unknown auth type 'oauth'; did you mean 'oauth2'? use one"
+                + " of: none, bearer, basic, oauth2, smart");
     assertThat(problems(withConnector("auth:\n  type: Bearer\n  token: t\n")))
         .containsExactly(
             "connectors[0].auth.type: unknown auth type 'Bearer'; did you mean 'bearer'? use one"
-                + " of: none, bearer, basic");
+                + " of: none, bearer, basic, oauth2, smart");
   }
 
   @Test
