@@ -74,6 +74,11 @@ abstract class DeliveryEngineContractTest {
   }
 
   private DeliveryEngine engine(String node, int maxInFlight, Connector... connectors) {
+    return engine(node, maxInFlight, Map.of(), connectors);
+  }
+
+  private DeliveryEngine engine(
+      String node, int maxInFlight, Map<String, ConnectorLimits> limits, Connector... connectors) {
     Map<String, Connector> byId = new java.util.HashMap<>();
     Map<String, RetryPolicy> policies = new java.util.HashMap<>();
     for (Connector connector : connectors) {
@@ -89,7 +94,8 @@ abstract class DeliveryEngineContractTest {
         clock,
         () -> 0.5,
         DeliveryObserver.NONE,
-        Map.of());
+        Map.of(),
+        limits);
   }
 
   private Slot slot() {
@@ -589,6 +595,111 @@ abstract class DeliveryEngineContractTest {
         .as("the held-back delivery went out on its first attempt")
         .singleElement()
         .satisfies(attempt -> assertThat(attempt.attempt()).isEqualTo(1));
+  }
+
+  @Test
+  void a_connectors_concurrency_limit_caps_its_attempts_while_others_use_the_free_places() {
+    for (int i = 0; i < 10; i++) {
+      book();
+    }
+    TimedConnector limited = new TimedConnector("iis", Duration.ofMillis(200));
+    TimedConnector free = new TimedConnector("portal", Duration.ofMillis(200));
+    DeliveryEngine engine =
+        engine("node-a", 8, Map.of("iis", new ConnectorLimits("iis", 2, null)), limited, free);
+    engine.start();
+    try {
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(db.count("SELECT COUNT(*) FROM delivery WHERE status = 'succeeded'"))
+                      .isEqualTo(20));
+    } finally {
+      engine.stop(Duration.ofSeconds(10));
+    }
+
+    assertThat(limited.maxConcurrent()).as("iis never had more than 2 at once").isEqualTo(2);
+    assertThat(free.maxConcurrent()).as("portal used the places iis could not").isGreaterThan(2);
+    assertThat(db.count("SELECT COUNT(*) FROM delivery_attempt")).as("no attempt spent twice")
+        .isEqualTo(20);
+  }
+
+  @Test
+  void a_connectors_rate_limit_spreads_its_attempts_over_time_without_spending_attempts() {
+    for (int i = 0; i < 11; i++) {
+      book();
+    }
+    TimedConnector limited = new TimedConnector("iis", Duration.ZERO);
+    DeliveryEngine engine =
+        engine("node-a", 64, Map.of("iis", new ConnectorLimits("iis", Integer.MAX_VALUE, 5.0)),
+            limited);
+    engine.start();
+    try {
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          db.count(
+                              "SELECT COUNT(*) FROM delivery WHERE connector_id = 'iis'"
+                                  + " AND status = 'succeeded'"))
+                      .isEqualTo(11));
+      assertThat(engine.load("iis").rateLimited()).as("held back by the limit").isPositive();
+    } finally {
+      engine.stop(Duration.ofSeconds(10));
+    }
+
+    // 5 per one-second window: the 11th attempt is at least two windows after the limiter's
+    // start, the first at most one window after it.
+    List<Long> starts = limited.starts();
+    assertThat(starts).hasSize(11);
+    assertThat(Duration.ofNanos(starts.get(10) - starts.get(0)))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(990));
+    assertThat(db.count("SELECT COUNT(*) FROM delivery_attempt WHERE attempt > 1"))
+        .as("waiting for a permit spends no attempt")
+        .isZero();
+  }
+
+  /** Answers each push with success after a delay; records start times and peak concurrency. */
+  private static final class TimedConnector implements Connector {
+    private final String id;
+    private final Duration delay;
+    private final java.util.concurrent.atomic.AtomicInteger current =
+        new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger peak =
+        new java.util.concurrent.atomic.AtomicInteger();
+    private final List<Long> starts = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    TimedConnector(String id, Duration delay) {
+      this.id = id;
+      this.delay = delay;
+    }
+
+    int maxConcurrent() {
+      return peak.get();
+    }
+
+    List<Long> starts() {
+      return starts.stream().sorted().toList();
+    }
+
+    @Override
+    public String id() {
+      return id;
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<PushResult> push(PushRequest request) {
+      starts.add(System.nanoTime());
+      peak.accumulateAndGet(current.incrementAndGet(), Math::max);
+      return java.util.concurrent.CompletableFuture.supplyAsync(
+          () -> {
+            current.decrementAndGet();
+            return new PushResult.Success(200, null, null);
+          },
+          java.util.concurrent.CompletableFuture.delayedExecutor(
+              delay.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+    }
   }
 
   /** Holds every push until {@link #finishAll()}. */
