@@ -52,6 +52,7 @@ public final class SyncApp implements AutoCloseable {
   private final DeliveryRepository deliveries;
   private final Map<String, Connector> connectors;
   private final DeliveryEngine engine;
+  private final Map<String, ConnectorLimits> limits;
   private final SyncMetrics metrics;
   private ApiServer server;
   private boolean maintenanceStarted;
@@ -88,6 +89,7 @@ public final class SyncApp implements AutoCloseable {
           new SchedulingService(database.transactor(), outbox, new JsonSnapshotEncoder(), clock);
       this.deliveries = new DeliveryRepository(database.transactor());
       this.breakers = breakers(config, clock);
+      this.limits = limits(config);
       this.metrics =
           new SyncMetrics(
               connectors.keySet(), () -> deliveries.stats(connectors.keySet()), breakers);
@@ -106,7 +108,8 @@ public final class SyncApp implements AutoCloseable {
               () -> ThreadLocalRandom.current().nextDouble(),
               observer,
               breakers,
-              limits(config));
+              limits);
+      metrics.bindEngine(engine, limits);
       outbox.onCommit(engine::wakeUp);
     } catch (RuntimeException failure) {
       database.close();
@@ -174,6 +177,11 @@ public final class SyncApp implements AutoCloseable {
       breakers.put(connector.id(), breaker);
     }
     return Map.copyOf(breakers);
+  }
+
+  /** Each connector's limits (none: {@link Integer#MAX_VALUE} concurrency, no rate). */
+  public Map<String, ConnectorLimits> limits() {
+    return limits;
   }
 
   /** The circuit breaker of each connector that has one. */

@@ -14,6 +14,7 @@ import java.util.Set;
 import org.hms.sync.Failures;
 import org.hms.sync.app.SyncApp;
 import org.hms.sync.config.ConnectorConfig;
+import org.hms.sync.connector.Capability;
 import org.hms.sync.db.DataAccessException;
 import org.hms.sync.delivery.ConnectorStats;
 import org.hms.sync.delivery.Delivery;
@@ -41,8 +42,10 @@ public final class ApiServer implements AutoCloseable {
   private final SchedulingService scheduling;
   private final byte[] adminToken;
   private final Javalin javalin;
+  private final HealthChecks healthChecks;
 
   public ApiServer(SyncApp app, String adminToken) {
+    this.healthChecks = new HealthChecks(app.clock());
     if (adminToken == null || adminToken.isBlank()) {
       throw new IllegalArgumentException(
           "no admin token: set server.adminToken in the config or the HMS_ADMIN_TOKEN environment"
@@ -353,6 +356,7 @@ public final class ApiServer implements AutoCloseable {
     List<ConnectorConfig> configured = app.config().connectors();
     Map<String, ConnectorStats> stats =
         app.deliveries().stats(configured.stream().map(ConnectorConfig::id).toList());
+    Map<String, HealthChecks.Checked> health = healthChecks.check(app.connectors());
     List<Map<String, Object>> items =
         configured.stream()
             .map(
@@ -363,6 +367,10 @@ public final class ApiServer implements AutoCloseable {
                         connector.baseUrl().toString(),
                         stats.get(connector.id()),
                         app.breakers().get(connector.id()),
+                        app.limits().get(connector.id()),
+                        app.engine().load(connector.id()),
+                        Capability.of(app.connectors().get(connector.id())),
+                        health.get(connector.id()),
                         app.clock().instant()))
             .toList();
     ctx.json(Map.of("items", items));

@@ -1,5 +1,10 @@
 package org.hms.sync.http;
 
+import java.util.Set;
+import org.hms.sync.connector.Capability;
+import org.hms.sync.delivery.ConnectorLimits;
+import org.hms.sync.delivery.ConnectorLoad;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -125,6 +130,10 @@ final class Views {
       String baseUrl,
       ConnectorStats stats,
       io.github.resilience4j.circuitbreaker.CircuitBreaker breaker,
+      ConnectorLimits limits,
+      ConnectorLoad load,
+      Set<Capability> capabilities,
+      HealthChecks.Checked health,
       Instant now) {
     Map<String, Object> view = new LinkedHashMap<>();
     view.put("id", id);
@@ -144,6 +153,27 @@ final class Views {
     view.put("lastErrorAt", text(stats.lastErrorAt()));
     view.put("lastError", stats.lastError());
     view.put("circuitBreaker", breaker == null ? null : circuit(breaker));
+    Map<String, Object> limitView = new LinkedHashMap<>();
+    limitView.put(
+        "maxConcurrency",
+        limits == null || limits.maxConcurrency() == Integer.MAX_VALUE
+            ? null
+            : limits.maxConcurrency());
+    limitView.put("rateLimit", limits == null ? null : limits.ratePerSecond());
+    limitView.put("inFlight", load.attempting());
+    limitView.put("waiting", load.waiting());
+    limitView.put("rateLimited", load.rateLimited());
+    view.put("limits", limitView);
+    view.put("capabilities", capabilities.stream().map(Capability::label).toList());
+    if (health == null) {
+      view.put("health", null);
+    } else {
+      Map<String, Object> healthView = new LinkedHashMap<>();
+      healthView.put("status", health.health().healthy() ? "up" : "down");
+      healthView.put("detail", health.health().detail());
+      healthView.put("checkedAt", text(health.checkedAt()));
+      view.put("health", healthView);
+    }
     return view;
   }
 

@@ -2,7 +2,10 @@ package org.hms.sync.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import org.hms.sync.delivery.ConnectorLimits;
+import org.hms.sync.delivery.DeliveryEngine;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -84,6 +87,42 @@ public final class SyncMetrics implements DeliveryObserver {
         counter(connectorId, outcome);
       }
       timer(connectorId);
+    }
+  }
+
+  /**
+   * Per connector: {@code hms_connector_in_flight}, {@code hms_connector_waiting}, {@code
+   * hms_connector_rate_limited_total} from the engine, and the configured {@code
+   * hms_connector_max_concurrency} and {@code hms_connector_rate_limit} where set.
+   */
+  public void bindEngine(DeliveryEngine engine, Map<String, ConnectorLimits> limits) {
+    for (String connectorId : gauges.keySet()) {
+      Gauge.builder("hms_connector_in_flight", engine, e -> e.load(connectorId).attempting())
+          .description("Attempts running now")
+          .tag("connector", connectorId)
+          .register(registry);
+      Gauge.builder("hms_connector_waiting", engine, e -> e.load(connectorId).waiting())
+          .description("Claimed deliveries waiting for a place, a rate permit or a probe")
+          .tag("connector", connectorId)
+          .register(registry);
+      FunctionCounter.builder(
+              "hms_connector_rate_limited", engine, e -> e.load(connectorId).rateLimited())
+          .description("Times an attempt was held back by the connector's rate limit")
+          .tag("connector", connectorId)
+          .register(registry);
+      ConnectorLimits limit = limits.get(connectorId);
+      if (limit != null && limit.maxConcurrency() != Integer.MAX_VALUE) {
+        Gauge.builder("hms_connector_max_concurrency", limit, ConnectorLimits::maxConcurrency)
+            .description("Configured maxConcurrency")
+            .tag("connector", connectorId)
+            .register(registry);
+      }
+      if (limit != null && limit.ratePerSecond() != null) {
+        Gauge.builder("hms_connector_rate_limit", limit, ConnectorLimits::ratePerSecond)
+            .description("Configured rateLimit, attempts per second")
+            .tag("connector", connectorId)
+            .register(registry);
+      }
     }
   }
 

@@ -127,6 +127,11 @@ class OutageTest {
     assertThat(idle.path("lastError").isNull()).isTrue();
     assertThat(idle.path("circuitBreaker").path("state").asText()).isEqualTo("closed");
     assertThat(idle.path("circuitBreaker").path("judgedAttempts").asInt()).isZero();
+    assertThat(idle.path("limits").path("maxConcurrency").asInt()).isEqualTo(8);
+    assertThat(idle.path("limits").path("rateLimit").asDouble()).isEqualTo(200.0);
+    assertThat(idle.path("limits").path("inFlight").asInt()).isZero();
+    assertThat(idle.path("capabilities").toString()).isEqualTo("[\"push\",\"preview\"]");
+    assertThat(idle.path("health").isNull()).as("rest has no health check").isTrue();
     iis.goDown(LONG_OUTAGE);
 
     String slot = sync.slot(sync.location(), 2);
@@ -172,6 +177,10 @@ class OutageTest {
         .hasValue(0.0);
     assertThat(sample(duringOutage, "hms_delivery_attempts", "outcome=\"retry\"").orElseThrow())
         .isGreaterThanOrEqualTo(1.0);
+    assertThat(sample(duringOutage, "hms_connector_max_concurrency", "")).hasValue(8.0);
+    assertThat(sample(duringOutage, "hms_connector_rate_limit{", "")).hasValue(200.0);
+    assertThat(sample(duringOutage, "hms_connector_in_flight", "")).isPresent();
+    assertThat(sample(duringOutage, "hms_connector_rate_limited_total", "")).isPresent();
 
     iis.comeBack();
     sync.awaitDeliveries(waiting, "succeeded");

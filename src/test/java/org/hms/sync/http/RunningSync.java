@@ -85,6 +85,8 @@ final class RunningSync implements AutoCloseable {
             timeouts:
               connect: 1s
               request: 3s
+            maxConcurrency: 8
+            rateLimit: 200
             retry:
               maxAttempts: %d
               initialBackoff: 50ms
