@@ -1,5 +1,10 @@
 package org.hms.sync.scheduling;
 
+import static java.util.stream.Collectors.joining;
+
+import java.util.EnumSet;
+import java.util.Set;
+
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -216,7 +221,11 @@ public final class SchedulingService {
         });
   }
 
-  /** Cancels a booked appointment and frees its place in the slot. */
+  /**
+   * Cancels a booked appointment and frees its place in the slot. A completed appointment can be
+   * cancelled too: that undoes it (the visit or dose was recorded in error), and connectors that
+   * reported the dose withdraw it.
+   */
   public Appointment cancel(String appointmentId, String reason, Long expectedVersion, String origin) {
     if (reason != null && reason.length() > 500) {
       throw new SchedulingException.Invalid("reason is longer than 500 characters");
@@ -226,13 +235,18 @@ public final class SchedulingService {
         expectedVersion,
         EventTypes.CANCELLED,
         origin,
+        EnumSet.of(AppointmentStatus.BOOKED, AppointmentStatus.COMPLETED),
         (connection, current) -> {
           repository.releasePlace(connection, current.slotId());
           return withState(current, AppointmentStatus.CANCELLED, reason, null);
         });
   }
 
-  /** Marks a booked appointment as completed, with the dose given if any. */
+  /**
+   * Marks a booked appointment as completed, with the dose given if any. Completing a completed
+   * appointment again corrects its immunization details (which are then required); the
+   * administration time stays unless the correction gives one.
+   */
   public Appointment complete(
       String appointmentId, Immunization immunization, Long expectedVersion, String origin) {
     if (immunization != null) {
@@ -248,8 +262,28 @@ public final class SchedulingService {
         expectedVersion,
         EventTypes.COMPLETED,
         origin,
+        EnumSet.of(AppointmentStatus.BOOKED, AppointmentStatus.COMPLETED),
         (connection, current) -> {
           Immunization given = immunization;
+          if (current.status() == AppointmentStatus.COMPLETED) {
+            if (given == null) {
+              throw new SchedulingException.Conflict(
+                  "appointment '" + appointmentId + "' is completed already; to correct it, send"
+                      + " the corrected immunization details");
+            }
+            Immunization earlier = current.immunization();
+            if (given.administeredAt() == null && earlier != null) {
+              given =
+                  new Immunization(
+                      given.cvxCode(),
+                      given.lotNumber(),
+                      given.dose(),
+                      given.manufacturer(),
+                      given.route(),
+                      given.site(),
+                      earlier.administeredAt());
+            }
+          }
           if (given != null && given.administeredAt() == null) {
             given =
                 new Immunization(
@@ -278,13 +312,25 @@ public final class SchedulingService {
    */
   private Appointment change(
       String appointmentId, Long expectedVersion, String eventType, String origin, Step step) {
+    return change(
+        appointmentId, expectedVersion, eventType, origin, EnumSet.of(AppointmentStatus.BOOKED),
+        step);
+  }
+
+  private Appointment change(
+      String appointmentId,
+      Long expectedVersion,
+      String eventType,
+      String origin,
+      Set<AppointmentStatus> from,
+      Step step) {
     String verb = eventType.substring(eventType.indexOf('.') + 1);
     Appointment changed =
         transactor.inTransaction(
             "appointment " + verb,
             connection -> {
               SchedulingRepository.Stored stored =
-                  lockForChange(connection, appointmentId, expectedVersion, verb);
+                  lockForChange(connection, appointmentId, expectedVersion, verb, from);
               Appointment next = step.apply(connection, stored.appointment());
               long sequence = stored.eventSequence() + 1;
               repository.updateAppointment(connection, next, sequence);
@@ -296,7 +342,11 @@ public final class SchedulingService {
   }
 
   private SchedulingRepository.Stored lockForChange(
-      Connection connection, String appointmentId, Long expectedVersion, String verb)
+      Connection connection,
+      String appointmentId,
+      Long expectedVersion,
+      String verb,
+      Set<AppointmentStatus> from)
       throws SQLException {
     SchedulingRepository.Stored stored =
         repository
@@ -307,13 +357,15 @@ public final class SchedulingService {
       throw new SchedulingException.VersionMismatch(
           appointmentId, expectedVersion, current.version());
     }
-    if (current.status() != AppointmentStatus.BOOKED) {
+    if (!from.contains(current.status())) {
       throw new SchedulingException.Conflict(
           "appointment '"
               + appointmentId
               + "' is "
               + current.status().wire()
-              + "; only booked appointments can be "
+              + "; only "
+              + from.stream().map(AppointmentStatus::wire).sorted().collect(joining(" or "))
+              + " appointments can be "
               + verb);
     }
     return stored;

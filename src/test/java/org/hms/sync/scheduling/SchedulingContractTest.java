@@ -249,6 +249,47 @@ abstract class SchedulingContractTest {
   }
 
   @Test
+  void a_completed_appointment_can_be_corrected_then_undone_but_not_moved() {
+    Slot slot = slot(0, 1);
+    Appointment booked = scheduling.book(patient("M-11").id(), slot.id(), null);
+    Appointment done =
+        scheduling.complete(
+            booked.id(), new Immunization("208", "EK5730", "0.3 mL", "PFR", null, null, null), 1L,
+            null);
+
+    Appointment corrected =
+        scheduling.complete(
+            booked.id(), new Immunization("208", "EK5731", "0.3 mL", "PFR", null, null, null), 2L,
+            null);
+
+    assertThat(corrected.status()).isEqualTo(AppointmentStatus.COMPLETED);
+    assertThat(corrected.immunization().lotNumber()).isEqualTo("EK5731");
+    assertThat(corrected.immunization().administeredAt())
+        .as("a correction keeps the administration time")
+        .isEqualTo(done.immunization().administeredAt());
+    assertThatThrownBy(() -> scheduling.complete(booked.id(), null, null, null))
+        .isInstanceOf(SchedulingException.Conflict.class)
+        .hasMessageContaining("corrected immunization details");
+    assertThatThrownBy(() -> scheduling.reschedule(booked.id(), slot(1, 1).id(), null, null))
+        .isInstanceOf(SchedulingException.Conflict.class)
+        .hasMessageContaining("only booked appointments can be rescheduled");
+    assertThat(scheduling.findSlot(slot.id()).orElseThrow().booked()).isEqualTo(1);
+
+    Appointment undone = scheduling.cancel(booked.id(), "recorded in error", 3L, null);
+
+    assertThat(undone.status()).isEqualTo(AppointmentStatus.CANCELLED);
+    assertThat(scheduling.findSlot(slot.id()).orElseThrow().booked()).isZero();
+    assertThat(
+            db.count(
+                "SELECT COUNT(*) FROM outbox_event WHERE appointment_id = '" + booked.id()
+                    + "' AND type = 'appointment.completed'"))
+        .isEqualTo(2);
+    assertThat(db.count("SELECT MAX(sequence) FROM outbox_event WHERE appointment_id = '"
+            + booked.id() + "'"))
+        .isEqualTo(4);
+  }
+
+  @Test
   void unknown_ids_are_not_found() {
     Slot slot = slot(0, 1);
     assertThatThrownBy(() -> scheduling.book("no-such-patient", slot.id(), null))
