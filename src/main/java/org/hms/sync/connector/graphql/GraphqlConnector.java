@@ -114,7 +114,12 @@ public final class GraphqlConnector implements Connector, Previewable {
       throw new GraphqlDocumentException(
           where + " has no document; set document: to the .graphql file holding its mutation");
     }
-    GraphqlDocument document = GraphqlDocument.read(route.document());
+    GraphqlDocument document;
+    try {
+      document = GraphqlDocument.read(route.document());
+    } catch (GraphqlDocumentException unusable) {
+      throw new GraphqlDocumentException(where + ": " + unusable.getMessage(), unusable.getCause());
+    }
     Mapping mapping = route.mapping() == null ? null : Mapping.compile(route.mapping());
     if (mapping == null && !document.required().isEmpty()) {
       throw new GraphqlDocumentException(
@@ -180,6 +185,7 @@ public final class GraphqlConnector implements Connector, Previewable {
       detail
           .append("\n\n# warning: ")
           .append(variables(missing))
+          .append(missing.size() == 1 ? " is" : " are")
           .append(" missing or null; the delivery would fail without sending");
     }
     return new Preview(prepared.request(), detail.toString());

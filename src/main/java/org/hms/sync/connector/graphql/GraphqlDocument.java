@@ -78,7 +78,7 @@ record GraphqlDocument(Path file, String text, String operationName, List<Variab
               + " does not parse: syntax error at "
               + where
               + (token == null ? "" : " near '" + token + "'")
-              + "; fix the document (check it against the server's schema)",
+              + "; fix the GraphQL syntax there",
           failure);
     }
     List<OperationDefinition> operations = new ArrayList<>();
