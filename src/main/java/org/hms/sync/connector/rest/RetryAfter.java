@@ -7,14 +7,24 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
 
-/** Reads an HTTP Retry-After header: delay-seconds or an HTTP-date. */
-final class RetryAfter {
+/**
+ * Reads an HTTP Retry-After header: delay-seconds or an HTTP-date. Shared by the connector types
+ * that speak HTTP.
+ */
+public final class RetryAfter {
   /** Nobody waits longer than this on a server's word. */
-  static final Duration LONGEST = Duration.ofHours(1);
+  public static final Duration LONGEST = Duration.ofHours(1);
 
   private RetryAfter() {}
 
-  static Optional<Instant> parse(String header, Instant now) {
+  /**
+   * When the next attempt may start: never before {@code now}, never more than {@link #LONGEST}
+   * after it.
+   *
+   * @param header the header's value, or {@code null} when the response had none
+   * @return empty when there is no header or it cannot be read
+   */
+  public static Optional<Instant> parse(String header, Instant now) {
     if (header == null || header.isBlank()) {
       return Optional.empty();
     }
