@@ -27,6 +27,7 @@ import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
@@ -149,8 +150,8 @@ final class TestPki {
               new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
           break;
       }
-      return new JcaX509CertificateConverter()
-          .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKey)));
+      ContentSigner signer = new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKey);
+      return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
     } catch (GeneralSecurityException | IOException | OperatorCreationException failure) {
       throw new IllegalStateException(failure);
     }

@@ -7,6 +7,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.net.URI;
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.util.Base64;
@@ -30,7 +31,11 @@ final class TokenServer implements AutoCloseable {
 
   /** One token request as it arrived; {@code form} is decoded from the raw body. */
   record TokenRequest(
-      String method, String contentType, String accept, String authorization, Map<String, String> form) {
+      String method,
+      String contentType,
+      String accept,
+      String authorization,
+      Map<String, String> form) {
     String param(String name) {
       return form.get(name);
     }
@@ -196,6 +201,6 @@ final class TokenServer implements AutoCloseable {
   }
 
   private static String encode(String value) {
-    return java.net.URLEncoder.encode(value, StandardCharsets.UTF_8);
+    return URLEncoder.encode(value, StandardCharsets.UTF_8);
   }
 }
