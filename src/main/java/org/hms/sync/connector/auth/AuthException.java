@@ -1,24 +1,28 @@
 package org.hms.sync.connector.auth;
 
+import org.hms.sync.SyncException;
+
 /**
- * No credentials could be had for a request, e.g. the token endpoint refused or did not answer.
- * The message names the token URL and the HTTP status, never a secret.
- *
- * @param retryable true when trying again later may help (network error, timeout, 5xx, 429)
+ * No credentials could be had for a request, e.g. the token endpoint refused or did not answer, or
+ * a key, key store or trust store could not be read. The message names the token URL (query
+ * masked) or the file and the HTTP status, never a secret, password, assertion or token.
  */
-public final class AuthException extends RuntimeException {
+public final class AuthException extends SyncException {
   private final boolean retryable;
 
+  /** @param retryable true when trying again later may help (network error, timeout, 5xx, 429) */
   public AuthException(String message, boolean retryable) {
     super(message);
     this.retryable = retryable;
   }
 
+  /** @param retryable true when trying again later may help (network error, timeout, 5xx, 429) */
   public AuthException(String message, boolean retryable, Throwable cause) {
     super(message, cause);
     this.retryable = retryable;
   }
 
+  /** True when trying again later may help (network error, timeout, 5xx, 429). */
   public boolean retryable() {
     return retryable;
   }
