@@ -27,8 +27,15 @@ public interface Credentials {
    * whether trying again later may help. */
   CompletableFuture<Optional<String>> authorization();
 
-  /** The external system refused the last header (401): forget any cached token. Idempotent. */
-  default void invalidate() {}
+  /**
+   * The external system refused the last header (401): forget any cached token. Idempotent.
+   *
+   * @return true when the next attempt will carry a fresh credential (a token kind), so that
+   *     trying again may succeed; false for fixed credentials, which a retry cannot fix
+   */
+  default boolean invalidate() {
+    return false;
+  }
 
   /** What the header looks like, with the secret part masked, for {@code mapping test}. */
   Optional<String> preview();

@@ -100,10 +100,11 @@ final class TokenCredentials implements Credentials {
    * flight is kept: its token was asked for after the refused one.
    */
   @Override
-  public void invalidate() {
+  public boolean invalidate() {
     synchronized (lock) {
       cached = null;
     }
+    return true;
   }
 
   @Override

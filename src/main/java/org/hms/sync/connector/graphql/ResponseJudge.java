@@ -29,12 +29,14 @@ final class ResponseJudge {
 
   private final ErrorCodes codes;
   private final Clock clock;
-  private final Runnable onUnauthenticated;
+  private final java.util.function.BooleanSupplier onUnauthenticated;
 
   /**
-   * @param onUnauthenticated called on 401 or an UNAUTHENTICATED error: drop cached tokens
+   * @param onUnauthenticated called on 401 or an UNAUTHENTICATED error: drops cached tokens and
+   *     tells whether the next attempt carries a fresh one (then a 401 is retryable)
    */
-  ResponseJudge(ErrorCodes codes, Clock clock, Runnable onUnauthenticated) {
+  ResponseJudge(
+      ErrorCodes codes, Clock clock, java.util.function.BooleanSupplier onUnauthenticated) {
     this.codes = codes;
     this.clock = clock;
     this.onUnauthenticated = onUnauthenticated;
@@ -58,8 +60,12 @@ final class ResponseJudge {
    * @param pointer JSON pointer into {@code data} to the external id, or {@code null}
    */
   PushResult judge(int status, String retryAfter, String body, String what, String pointer) {
-    if (status == 401) {
-      onUnauthenticated.run();
+    if (status == 401 && onUnauthenticated.getAsBoolean()) {
+      return new PushResult.Retryable(
+          status,
+          "HttpStatus",
+          "HTTP 401 from " + what + " (the access token is renewed for the next attempt)",
+          null);
     }
     if (status < 200 || status >= 300) {
       return judgeStatus(status, retryAfter, body, what);
@@ -101,7 +107,7 @@ final class ResponseJudge {
       judgements.add(judgement);
       retryable &= judgement.retryable();
       if (error.code() != null && ErrorCodes.normalize(error.code()).equals("UNAUTHENTICATED")) {
-        onUnauthenticated.run();
+        onUnauthenticated.getAsBoolean();
       }
     }
     String reason = count(errors.size()) + ": " + list(errors, judgements) + " for " + what;

@@ -194,13 +194,16 @@ public final class RestConnector implements Connector, Previewable {
 
   private PushResult classify(HttpResponse<String> response, String what, String pointer) {
     int status = response.statusCode();
-    if (status == 401) {
-      credentials.invalidate();
-    }
     if (status >= 200 && status < 300) {
       return success(response, status, pointer);
     }
     String detail = "HTTP " + status + " from " + what + bodyExcerpt(response.body());
+    if (status == 401 && credentials.invalidate()) {
+      // The token was refused (revoked or expired early): the next attempt fetches a new one.
+      return new PushResult.Retryable(
+          status, "HttpStatus", detail + " (the access token is renewed for the next attempt)",
+          null);
+    }
     if (status == 408 || status == 425 || status == 429 || status >= 500) {
       return new PushResult.Retryable(
           status,

@@ -117,15 +117,21 @@ class RestConnectorOAuth2Test {
   }
 
   @Test
-  void a_401_from_the_api_makes_the_next_attempt_fetch_a_new_token() throws Exception {
+  void a_401_from_the_api_is_retried_with_a_new_token() throws Exception {
     api.refusals.set(1);
     RestConnector connector = connector(tokens.tokenUrl());
 
     PushResult refused = push(connector, 1);
     PushResult accepted = push(connector, 2);
 
-    assertThat(refused).isInstanceOfSatisfying(
-        PushResult.Permanent.class, result -> assertThat(result.httpStatus()).isEqualTo(401));
+    assertThat(refused)
+        .as("a refused token is renewed, so the attempt is worth repeating")
+        .isInstanceOfSatisfying(
+            PushResult.Retryable.class,
+            result -> {
+              assertThat(result.httpStatus()).isEqualTo(401);
+              assertThat(result.reason()).contains("access token is renewed");
+            });
     assertThat(accepted).isEqualTo(new PushResult.Success(201, "iis-42", null));
     assertThat(api.authorizations).containsExactly("Bearer token-1", "Bearer token-2");
     assertThat(tokens.requestCount()).isEqualTo(2);
