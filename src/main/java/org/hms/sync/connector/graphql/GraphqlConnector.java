@@ -70,7 +70,7 @@ public final class GraphqlConnector implements Connector, Previewable {
     this.config = config;
     this.routes = routes;
     this.client = client;
-    this.credentials = Credentials.of(config.auth(), client, clock);
+    this.credentials = Credentials.of(config.auth(), client, clock, config.timeouts().request());
     this.judge =
         new ResponseJudge(
             ErrorCodes.of(

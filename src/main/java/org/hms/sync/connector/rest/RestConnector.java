@@ -55,7 +55,7 @@ public final class RestConnector implements Connector, Previewable {
     this.mappings = mappings;
     this.client = client;
     this.clock = clock;
-    this.credentials = Credentials.of(config.auth(), client, clock);
+    this.credentials = Credentials.of(config.auth(), client, clock, config.timeouts().request());
   }
 
   /** Compiles every route's mapping; a broken mapping fails here, at start-up. */
