@@ -163,6 +163,22 @@ class MappingTestCommandTest {
     assertThat(stderr()).contains("no-such-event.json");
   }
 
+  @Test
+  void a_graphql_connector_shows_the_document_and_the_variables() {
+    config = Path.of("examples/graphql/hms-sync.yaml");
+
+    int exitCode = mappingTest("registry", createdEvent);
+
+    assertThat(exitCode).as("stderr: %s", stderr()).isZero();
+    assertThat(stdout())
+        .contains("POST http://127.0.0.1:9092/graphql")
+        .contains("Authorization: Bearer ***")
+        .contains("mutation CreateAppointment($input: CreateAppointmentInput!)")
+        .contains("# variables from ")
+        .contains("\"emrAppointmentId\" : \"0f6c2a4e-1b7d-4e8a-b3c5-9d2e7f1a6b80\"");
+    assertThat(stdout()).doesNotContain("demo-registry-token");
+  }
+
   private int mappingTest(String connector, Path event) {
     return Main.run(
         "mapping",
