@@ -106,25 +106,6 @@ public record VaccinationRecord(
         null);
   }
 
-  /** The same dose with another action code (RXA-21). */
-  public VaccinationRecord withAction(ActionCode newAction) {
-    return new VaccinationRecord(
-        vaccinationId,
-        patient,
-        administeredAt,
-        cvxCode,
-        vaccineName,
-        doseAmount,
-        lotNumber,
-        mvxCode,
-        routeCode,
-        siteCode,
-        newAction,
-        doseUnits,
-        manufacturerName,
-        facilityCode);
-  }
-
   private static void requireText(String value, String name) {
     if (value == null || value.isBlank()) {
       throw new IllegalArgumentException(name + " must not be empty");
