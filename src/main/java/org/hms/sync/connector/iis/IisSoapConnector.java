@@ -105,7 +105,8 @@ public final class IisSoapConnector implements Connector, Previewable, HealthChe
     try {
       settings = config.settings(IisConfig.class, null);
     } catch (IllegalStateException wrongKind) {
-      throw new SyncException(wrongKind.getMessage() + "; an iis-soap connector takes an iis section");
+      throw new SyncException(
+          wrongKind.getMessage() + "; an iis-soap connector takes an iis section");
     }
     if (settings == null) {
       throw new SyncException(
@@ -257,7 +258,8 @@ public final class IisSoapConnector implements Connector, Previewable, HealthChe
             ? "; the dose text is not a number with a unit (such as 0.3 mL), so RXA-6 says 999"
                 + " (amount unknown)"
             : "";
-    return new Plan.Send(vaccination, Vxu.build(header, vaccination, controlId, clock), controlId, note);
+    String er7 = Vxu.build(header, vaccination, controlId, clock);
+    return new Plan.Send(vaccination, er7, controlId, note);
   }
 
   /** The outcome of planning one event. */
@@ -357,7 +359,9 @@ public final class IisSoapConnector implements Connector, Previewable, HealthChe
           "registry rejected the VXU (MSA-1 AE; "
               + what
               + "): "
-              + (rejected.errors().isEmpty() ? "no ERR segment given" : summaries(rejected.errors()))
+              + (rejected.errors().isEmpty()
+                  ? "no ERR segment given"
+                  : summaries(rejected.errors()))
               + msa3(rejected.text())
               + ". Correct the data in the EMR, then replay this dead letter");
     }
@@ -520,7 +524,10 @@ public final class IisSoapConnector implements Connector, Previewable, HealthChe
     }
     return new Health(
         false,
-        "connectivityTest: HTTP " + response.statusCode() + ", " + ((Reply.NotSoap) reply).reason());
+        "connectivityTest: HTTP "
+            + response.statusCode()
+            + ", "
+            + ((Reply.NotSoap) reply).reason());
   }
 
   private Health unhealthy(Throwable failure) {
@@ -528,8 +535,7 @@ public final class IisSoapConnector implements Connector, Previewable, HealthChe
     if (cause instanceof AuthException auth) {
       return new Health(false, "no credentials for the registry: " + auth.getMessage());
     }
-    PushResult result = networkFailure(cause, "connectivityTest");
-    return new Health(false, ((PushResult.Retryable) result).reason());
+    return new Health(false, networkProblem(cause, "connectivityTest"));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -574,21 +580,26 @@ public final class IisSoapConnector implements Connector, Previewable, HealthChe
 
   private PushResult networkFailure(Throwable failure, String what) {
     Throwable cause = unwrap(failure);
-    String kind = cause.getClass().getSimpleName();
+    boolean timedOut = cause instanceof HttpTimeoutException || cause instanceof TimeoutException;
+    return new PushResult.Retryable(
+        null,
+        cause.getClass().getSimpleName(),
+        networkProblem(cause, what)
+            + (timedOut ? "; whether the registry took it is unknown, so it is sent again" : ""),
+        null);
+  }
+
+  /** What went wrong on the way, for a retryable result or an unhealthy check. */
+  private String networkProblem(Throwable cause, String what) {
     String where = config.baseUrl().getHost() + ":" + port();
     if (cause instanceof HttpTimeoutException || cause instanceof TimeoutException) {
-      return new PushResult.Retryable(
-          null,
-          kind,
-          "timed out after " + config.timeouts().request().toMillis() + " ms: " + what + " at "
-              + where + "; whether the registry took it is unknown, so it is sent again",
-          null);
+      return "timed out after " + config.timeouts().request().toMillis() + " ms: " + what + " at "
+          + where;
     }
     if (cause instanceof ConnectException) {
-      return new PushResult.Retryable(null, kind, "cannot connect to " + where + ": " + what, null);
+      return "cannot connect to " + where + ": " + what;
     }
-    return new PushResult.Retryable(
-        null, kind, "network error on " + what + " at " + where + ": " + cause.getMessage(), null);
+    return "network error on " + what + " at " + where + ": " + cause.getMessage();
   }
 
   private int port() {
@@ -624,7 +635,7 @@ public final class IisSoapConnector implements Connector, Previewable, HealthChe
         parts.add(clip(fault.detailText(), 200));
       }
     }
-    String label = fault.kind() == IisSoap.FaultKind.UNDECLARED ? "SOAP fault" : fault.kind().label();
+    String label = fault.kind().label();
     return parts.isEmpty() ? label : label + ": " + String.join(", ", parts);
   }
 

@@ -59,7 +59,8 @@ class IisSoapConnectorActionTest {
     assertThat(firstVxu.get("/ORDER/RXA-21")).isEqualTo("A");
     assertThat(secondVxu.get("/ORDER/RXA-21")).isEqualTo("A");
     // Each attempt is its own transmission, answered by its own ACK.
-    assertThat(firstVxu.get("/MSH-10")).isEqualTo(IisSoapConnector.controlId("delivery-event-3", 1));
+    assertThat(firstVxu.get("/MSH-10"))
+        .isEqualTo(IisSoapConnector.controlId("delivery-event-3", 1));
     assertThat(secondVxu.get("/MSH-10"))
         .isEqualTo(IisSoapConnector.controlId("delivery-event-3", 2));
   }
@@ -169,11 +170,12 @@ class IisSoapConnectorActionTest {
 
   @Test
   void control_ids_are_stable_per_delivery_and_attempt_and_fit_hl7_s_20_characters() {
-    String first = IisSoapConnector.controlId("0190f0c2-7b1e-7c3a-9d4e-5f6a7b8c9d0e", 1);
+    String delivery = "0190f0c2-7b1e-7c3a-9d4e-5f6a7b8c9d0e";
+    String first = IisSoapConnector.controlId(delivery, 1);
 
-    assertThat(first).isEqualTo(IisSoapConnector.controlId("0190f0c2-7b1e-7c3a-9d4e-5f6a7b8c9d0e", 1));
+    assertThat(first).isEqualTo(IisSoapConnector.controlId(delivery, 1));
     assertThat(first).matches("[0-9A-F]{14}-1");
-    assertThat(IisSoapConnector.controlId("0190f0c2-7b1e-7c3a-9d4e-5f6a7b8c9d0e", 2))
+    assertThat(IisSoapConnector.controlId(delivery, 2))
         .isNotEqualTo(first)
         .startsWith(first.substring(0, 14));
     assertThat(IisSoapConnector.controlId("another-delivery", 1)).isNotEqualTo(first);

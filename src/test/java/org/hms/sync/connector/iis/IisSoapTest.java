@@ -47,7 +47,8 @@ class IisSoapTest {
     String nil =
         envelope12(
             "<submitSingleMessageResponse xmlns=\"urn:cdc:iisb:2011\">"
-                + "<return xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:nil=\"true\"/>"
+                + "<return xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\""
+                + " xsi:nil=\"true\"/>"
                 + "</submitSingleMessageResponse>");
     String missing =
         envelope12("<submitSingleMessageResponse xmlns=\"urn:cdc:iisb:2011\"/>");

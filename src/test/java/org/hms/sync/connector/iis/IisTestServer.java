@@ -204,7 +204,8 @@ final class IisTestServer implements AutoCloseable {
    *
    * @param field the field number within the segment, e.g. 5 for RXA-5
    */
-  record Issue(String segment, int field, String code, String text, String severity, String message) {
+  record Issue(
+      String segment, int field, String code, String text, String severity, String message) {
     void writeTo(ERR err) throws HL7Exception {
       err.getErr2_ErrorLocation(0).getSegmentID().setValue(segment);
       err.getErr2_ErrorLocation(0).getSegmentSequence().setValue("1");
