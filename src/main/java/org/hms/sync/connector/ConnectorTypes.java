@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.Map;
 import org.hms.sync.config.ConnectorConfig;
 import org.hms.sync.connector.graphql.GraphqlConnector;
+import org.hms.sync.connector.iis.IisSoapConnector;
 import org.hms.sync.connector.rest.RestConnector;
 import org.hms.sync.delivery.Connector;
 
@@ -19,7 +20,10 @@ public final class ConnectorTypes {
   }
 
   private static final Map<String, Factory> FACTORIES =
-      Map.of("rest", RestConnector::create, "graphql", GraphqlConnector::create);
+      Map.of(
+          "rest", RestConnector::create,
+          IisSoapConnector.TYPE, IisSoapConnector::create,
+          "graphql", GraphqlConnector::create);
 
   private ConnectorTypes() {}
 

@@ -15,8 +15,11 @@ import java.util.List;
  *     103^Table value not found}
  * @param severity ERR-4
  * @param message ERR-8, the registry's own words for the user
+ * @param applicationCode ERR-5, the registry's own error code as {@code identifier^text}, such as
+ *     {@code 5^Table value not found}; empty when not given
  */
-public record AckIssue(String location, String code, Severity severity, String message) {
+public record AckIssue(
+    String location, String code, Severity severity, String message, String applicationCode) {
 
   /** ERR-4 (HL7 table 0516). */
   public enum Severity {
@@ -42,11 +45,19 @@ public record AckIssue(String location, String code, Severity severity, String m
     code = code == null ? "" : code;
     severity = severity == null ? Severity.UNSPECIFIED : severity;
     message = message == null ? "" : message;
+    applicationCode = applicationCode == null ? "" : applicationCode;
+  }
+
+  /** Without an application error code (ERR-5). */
+  public AckIssue(String location, String code, Severity severity, String message) {
+    this(location, code, severity, message, "");
   }
 
   /**
    * One line for a dead letter or a log: {@code RXA-5 103^Table value not found (ERROR): Vaccine
-   * code not recognized}. It holds no PHI of ours: codes, locations and the registry's ERR-8 text.
+   * code not recognized}, with the registry's code in brackets after the HL7 code when given
+   * ({@code 103^Table value not found [5^Invalid CVX]}). It holds no PHI of ours: codes, locations
+   * and the registry's ERR-8 text.
    */
   public String summary() {
     List<String> parts = new ArrayList<>();
@@ -55,6 +66,9 @@ public record AckIssue(String location, String code, Severity severity, String m
     }
     if (!code.isEmpty()) {
       parts.add(code);
+    }
+    if (!applicationCode.isEmpty()) {
+      parts.add("[" + applicationCode + "]");
     }
     if (severity != Severity.UNSPECIFIED) {
       parts.add("(" + severity + ")");

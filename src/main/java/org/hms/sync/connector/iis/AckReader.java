@@ -78,10 +78,11 @@ public final class AckReader {
               + expectedControlId
               + "'");
     }
+    String textMessage = value(msa.getMsa3_TextMessage());
     return switch (ackCode) {
-      case "AA", "CA" -> new AckResult.Accepted(issues);
-      case "AE", "CE" -> new AckResult.Rejected(issues);
-      case "AR", "CR" -> new AckResult.Refused(issues);
+      case "AA", "CA" -> new AckResult.Accepted(issues, textMessage);
+      case "AE", "CE" -> new AckResult.Rejected(issues, textMessage);
+      case "AR", "CR" -> new AckResult.Refused(issues, textMessage);
       default -> new AckResult.Unreadable(
           "MSA-1 is "
               + shown(ackCode, 4)
@@ -168,13 +169,15 @@ public final class AckReader {
       }
     }
     CWE code = err.getErr3_HL7ErrorCode();
+    CWE application = err.getErr5_ApplicationErrorCode();
     return new AckIssue(
         String.join(", ", locations),
         code(value(code.getIdentifier()), value(code.getText())),
         AckIssue.Severity.fromCode(value(err.getErr4_Severity())),
         // ERR-8 is registry-provided text, passed on as given: the one value here we do not
         // control. Registries write it for the clinic's staff; we add no PHI of ours to it.
-        value(err.getErr8_UserMessage()));
+        value(err.getErr8_UserMessage()),
+        code(value(application.getIdentifier()), value(application.getText())));
   }
 
   private static AckIssue legacyIssue(ELD eld) {

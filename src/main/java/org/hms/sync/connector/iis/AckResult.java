@@ -8,14 +8,22 @@ import java.util.Objects;
  * rejected for good, refused for now, or not readable at all.
  */
 public sealed interface AckResult {
+  // The text component of Accepted, Rejected and Refused is MSA-3 (text message), empty when
+  // absent: deprecated since v2.4 but still the only explanation some registries give.
 
   /**
    * MSA-1 {@code AA} or {@code CA}: the registry took the message. ERR segments, if any, are kept
    * as warnings (registries report dropped optional fields this way).
    */
-  record Accepted(List<AckIssue> warnings) implements AckResult {
+  record Accepted(List<AckIssue> warnings, String text) implements AckResult {
     public Accepted {
       warnings = List.copyOf(warnings);
+      text = text == null ? "" : text;
+    }
+
+    /** Without MSA-3 text. */
+    public Accepted(List<AckIssue> warnings) {
+      this(warnings, "");
     }
   }
 
@@ -23,9 +31,15 @@ public sealed interface AckResult {
    * MSA-1 {@code AE} or {@code CE}: the registry found errors in the message. Sending it again
    * changes nothing: it is permanent, a dead letter to correct and replay.
    */
-  record Rejected(List<AckIssue> errors) implements AckResult {
+  record Rejected(List<AckIssue> errors, String text) implements AckResult {
     public Rejected {
       errors = List.copyOf(errors);
+      text = text == null ? "" : text;
+    }
+
+    /** Without MSA-3 text. */
+    public Rejected(List<AckIssue> errors) {
+      this(errors, "");
     }
   }
 
@@ -33,9 +47,15 @@ public sealed interface AckResult {
    * MSA-1 {@code AR} or {@code CR}: the registry could not process the message now (down, busy,
    * or refusing the sender); retryable.
    */
-  record Refused(List<AckIssue> errors) implements AckResult {
+  record Refused(List<AckIssue> errors, String text) implements AckResult {
     public Refused {
       errors = List.copyOf(errors);
+      text = text == null ? "" : text;
+    }
+
+    /** Without MSA-3 text. */
+    public Refused(List<AckIssue> errors) {
+      this(errors, "");
     }
   }
 

@@ -7,10 +7,10 @@ package org.hms.sync.connector.iis;
  *
  * @param sendingApplication MSH-3
  * @param sendingFacility MSH-4, usually the registry's id of the clinic
- * @param receivingApplication MSH-5
- * @param receivingFacility MSH-6
- * @param processingId MSH-11: {@code P} (production) or {@code T} (training, the registry's test
- *     system)
+ * @param receivingApplication MSH-5, or {@code null} to leave it empty (the CDC guide allows that)
+ * @param receivingFacility MSH-6, or {@code null} to leave it empty
+ * @param processingId MSH-11 (HL7 table 0103): {@code P} (production), {@code T} (training, the
+ *     registry's test system) or {@code D} (debugging)
  * @param mrnAuthority PID-3.4, the assigning authority of the EMR's medical record numbers
  */
 public record MessageHeader(
@@ -24,13 +24,19 @@ public record MessageHeader(
   public MessageHeader {
     requireText(sendingApplication, "sendingApplication");
     requireText(sendingFacility, "sendingFacility");
-    requireText(receivingApplication, "receivingApplication");
-    requireText(receivingFacility, "receivingFacility");
+    receivingApplication = blankToNull(receivingApplication);
+    receivingFacility = blankToNull(receivingFacility);
     requireText(mrnAuthority, "mrnAuthority");
-    if (!"P".equals(processingId) && !"T".equals(processingId)) {
+    if (!"P".equals(processingId) && !"T".equals(processingId) && !"D".equals(processingId)) {
       throw new IllegalArgumentException(
-          "processingId must be P (production) or T (training); was '" + processingId + "'");
+          "processingId must be P (production), T (training) or D (debugging); was '"
+              + processingId
+              + "'");
     }
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value;
   }
 
   private static void requireText(String value, String name) {

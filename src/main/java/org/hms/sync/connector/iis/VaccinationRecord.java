@@ -23,6 +23,12 @@ import java.util.regex.Pattern;
  * @param siteCode an HL7 table 0163 site such as {@code LA} (RXR-2), or {@code null}; only sent
  *     together with a route
  * @param action whether the registry should add, update or delete the dose (RXA-21)
+ * @param doseUnits the unit of {@code doseAmount}, a UCUM code such as {@code mL} (RXA-7), or
+ *     {@code null}; never sent with the unknown amount {@value #UNKNOWN_DOSE}
+ * @param manufacturerName the manufacturer's name (RXA-17.2) when no MVX code is known, or {@code
+ *     null}
+ * @param facilityCode the clinic where the dose was given (RXA-11.4, administered-at location), or
+ *     {@code null}
  */
 public record VaccinationRecord(
     String vaccinationId,
@@ -35,7 +41,10 @@ public record VaccinationRecord(
     String mvxCode,
     String routeCode,
     String siteCode,
-    ActionCode action) {
+    ActionCode action,
+    String doseUnits,
+    String manufacturerName,
+    String facilityCode) {
 
   /** RXA-6 when the amount given is not known (CDC IIS implementation guide). */
   public static final String UNKNOWN_DOSE = "999";
@@ -62,6 +71,39 @@ public record VaccinationRecord(
     mvxCode = blankToNull(mvxCode);
     routeCode = blankToNull(routeCode);
     siteCode = blankToNull(siteCode);
+    doseUnits = UNKNOWN_DOSE.equals(doseAmount) ? null : blankToNull(doseUnits);
+    manufacturerName = blankToNull(manufacturerName);
+    facilityCode = blankToNull(facilityCode);
+  }
+
+  /** A dose without units, manufacturer name or facility. */
+  public VaccinationRecord(
+      String vaccinationId,
+      Patient patient,
+      Instant administeredAt,
+      String cvxCode,
+      String vaccineName,
+      String doseAmount,
+      String lotNumber,
+      String mvxCode,
+      String routeCode,
+      String siteCode,
+      ActionCode action) {
+    this(
+        vaccinationId,
+        patient,
+        administeredAt,
+        cvxCode,
+        vaccineName,
+        doseAmount,
+        lotNumber,
+        mvxCode,
+        routeCode,
+        siteCode,
+        action,
+        null,
+        null,
+        null);
   }
 
   private static void requireText(String value, String name) {

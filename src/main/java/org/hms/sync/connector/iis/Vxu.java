@@ -92,8 +92,12 @@ public final class Vxu {
     msh.getMsh2_EncodingCharacters().setValue("^~\\&");
     msh.getMsh3_SendingApplication().getNamespaceID().setValue(header.sendingApplication());
     msh.getMsh4_SendingFacility().getNamespaceID().setValue(header.sendingFacility());
-    msh.getMsh5_ReceivingApplication().getNamespaceID().setValue(header.receivingApplication());
-    msh.getMsh6_ReceivingFacility().getNamespaceID().setValue(header.receivingFacility());
+    if (header.receivingApplication() != null) {
+      msh.getMsh5_ReceivingApplication().getNamespaceID().setValue(header.receivingApplication());
+    }
+    if (header.receivingFacility() != null) {
+      msh.getMsh6_ReceivingFacility().getNamespaceID().setValue(header.receivingFacility());
+    }
     String now = Hl7.dateTime(clock.instant(), clock.getZone());
     msh.getMsh7_DateTimeOfMessage().getTime().setValue(now);
     msh.getMsh9_MessageType().getMessageCode().setValue("VXU");
@@ -142,12 +146,26 @@ public final class Vxu {
     rxa.getRxa5_AdministeredCode().getText().setValue(vaccination.vaccineName());
     rxa.getRxa5_AdministeredCode().getNameOfCodingSystem().setValue("CVX");
     rxa.getRxa6_AdministeredAmount().setValue(vaccination.doseAmount());
+    if (vaccination.doseUnits() != null) {
+      rxa.getRxa7_AdministeredUnits().getIdentifier().setValue(vaccination.doseUnits());
+      rxa.getRxa7_AdministeredUnits().getNameOfCodingSystem().setValue("UCUM");
+    }
+    // Information source: we report doses the clinic gave, never historical ones (NIP001).
+    rxa.getRxa9_AdministrationNotes(0).getIdentifier().setValue("00");
+    rxa.getRxa9_AdministrationNotes(0).getText().setValue("New immunization record");
+    rxa.getRxa9_AdministrationNotes(0).getNameOfCodingSystem().setValue("NIP001");
+    if (vaccination.facilityCode() != null) {
+      rxa.getRxa11_AdministeredAtLocation().getFacility().getNamespaceID()
+          .setValue(vaccination.facilityCode());
+    }
     if (vaccination.lotNumber() != null) {
       rxa.getRxa15_SubstanceLotNumber(0).setValue(vaccination.lotNumber());
     }
     if (vaccination.mvxCode() != null) {
       rxa.getRxa17_SubstanceManufacturerName(0).getIdentifier().setValue(vaccination.mvxCode());
       rxa.getRxa17_SubstanceManufacturerName(0).getNameOfCodingSystem().setValue("MVX");
+    } else if (vaccination.manufacturerName() != null) {
+      rxa.getRxa17_SubstanceManufacturerName(0).getText().setValue(vaccination.manufacturerName());
     }
     rxa.getRxa20_CompletionStatus().setValue("CP"); // complete
     rxa.getRxa21_ActionCodeRXA().setValue(vaccination.action().code());

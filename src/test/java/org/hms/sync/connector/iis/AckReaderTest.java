@@ -43,7 +43,8 @@ class AckReaderTest {
                 "RXA-17.1",
                 "103^Table value not found",
                 Severity.WARNING,
-                "Manufacturer code XYZ not recognized; ignored."));
+                "Manufacturer code XYZ not recognized; ignored.",
+                "5^Table value not found"));
   }
 
   @Test
@@ -67,7 +68,8 @@ class AckReaderTest {
                 "RXA-5.1",
                 "103^Table value not found",
                 Severity.ERROR,
-                "Vaccine code 998877 is not a valid CVX code"),
+                "Vaccine code 998877 is not a valid CVX code",
+                "5^Table value not found"),
             new AckIssue(
                 "PID-7",
                 "102^Data type error",
@@ -97,7 +99,8 @@ class AckReaderTest {
                         "",
                         "207^Application internal error",
                         Severity.ERROR,
-                        "Database offline, resend later"))));
+                        "Database offline, resend later")),
+                "Registry unavailable"));
   }
 
   @ParameterizedTest
@@ -230,7 +233,8 @@ class AckReaderTest {
             new AckResult.Rejected(
                 List.of(
                     new AckIssue("RXA-5", "103^Table value not found", Severity.UNSPECIFIED, ""),
-                    new AckIssue("PID-7", "102^Data type error", Severity.UNSPECIFIED, ""))));
+                    new AckIssue("PID-7", "102^Data type error", Severity.UNSPECIFIED, "")),
+                "Message rejected"));
   }
 
   @Test
@@ -322,6 +326,30 @@ class AckReaderTest {
     assertThat(((AckResult.Accepted) result).warnings())
         .extracting(AckIssue::message, AckIssue::severity)
         .containsExactly(tuple("Lot & expiry|missing", Severity.INFORMATION));
+  }
+
+  @Test
+  void msa_3_text_is_kept_with_the_verdict() {
+    String ack = MSH + "\rMSA|AE|MSG-000123|Patient not found in registry\r";
+
+    AckResult result = AckReader.read(ack, CONTROL_ID);
+
+    assertThat(result)
+        .isEqualTo(new AckResult.Rejected(List.of(), "Patient not found in registry"));
+  }
+
+  @Test
+  void err_5_application_code_is_shown_in_the_summary() {
+    String ack =
+        MSH
+            + "\rMSA|AE|MSG-000123\r"
+            + "ERR||RXA^1^5|103^Table value not found^HL70357|E|IIS-17^Unknown CVX^L|||No CVX\r";
+
+    AckIssue issue = ((AckResult.Rejected) AckReader.read(ack, CONTROL_ID)).errors().get(0);
+
+    assertThat(issue.applicationCode()).isEqualTo("IIS-17^Unknown CVX");
+    assertThat(issue.summary())
+        .isEqualTo("RXA-5 103^Table value not found [IIS-17^Unknown CVX] (ERROR): No CVX");
   }
 
   @Test

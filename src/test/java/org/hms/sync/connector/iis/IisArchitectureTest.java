@@ -9,8 +9,16 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
-/** HL7 stays in the IIS connector, and the connector stays easy to wire in (STYLE.md). */
+/**
+ * HL7 and SOAP stay in the IIS connector, and its HL7 message classes stay free of the rest of the
+ * project, so only the connector's seam classes need the engine's types (STYLE.md).
+ */
 class IisArchitectureTest {
+  /** The classes that join the HL7 messages to the connector seam, config and mapping input. */
+  private static final String SEAM =
+      "org\\.hms\\.sync\\.connector\\.iis\\."
+          + "(IisSoapConnector|VaccinationInput|NothingToSendException)(\\$.*)?";
+
   private static final JavaClasses PRODUCTION =
       new ClassFileImporter()
           .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
@@ -28,10 +36,23 @@ class IisArchitectureTest {
   }
 
   @Test
+  void only_the_iis_connector_uses_saaj() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("org.hms.sync.connector.iis..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("jakarta.xml.soap..", "com.sun.xml.messaging..")
+        .check(PRODUCTION);
+  }
+
+  @Test
   void the_iis_messages_depend_on_no_other_project_package() {
     noClasses()
         .that()
         .resideInAPackage("org.hms.sync.connector.iis..")
+        .and()
+        .haveNameNotMatching(SEAM)
         .should()
         .dependOnClassesThat(
             resideInAPackage("org.hms.sync..")

@@ -88,10 +88,20 @@ class VaccinationRecordTest {
   }
 
   @Test
-  void processing_id_must_be_production_or_training() {
-    assertThatThrownBy(() -> new MessageHeader("A", "B", "C", "D", "D", "E"))
+  void processing_id_must_be_production_training_or_debugging() {
+    assertThatThrownBy(() -> new MessageHeader("A", "B", "C", "D", "X", "E"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("processingId must be P (production) or T (training); was 'D'");
+        .hasMessage(
+            "processingId must be P (production), T (training) or D (debugging); was 'X'");
+    assertThat(new MessageHeader("A", "B", "C", "D", "D", "E").processingId()).isEqualTo("D");
+  }
+
+  @Test
+  void receiving_application_and_facility_may_be_left_empty() {
+    MessageHeader header = new MessageHeader("A", "B", null, " ", "P", "E");
+
+    assertThat(header.receivingApplication()).isNull();
+    assertThat(header.receivingFacility()).isNull();
   }
 
   @Test

@@ -145,6 +145,49 @@ class VxuTest {
   }
 
   @Test
+  void units_information_source_and_facility_are_sent_in_rxa_7_9_and_11() throws Exception {
+    VaccinationRecord full =
+        new VaccinationRecord(
+            "vac-1", PATIENT, Instant.parse("2027-02-26T15:45:00Z"), "208", null, "0.3",
+            "EW0182", "PFR", "IM", "LA", ActionCode.ADD, "mL", null, "CLINIC-12");
+
+    Terser vxu = parsed(Vxu.build(HEADER, full, "MSG-1", CLOCK));
+
+    assertThat(vxu.get("/ORDER/RXA-7-1")).isEqualTo("mL");
+    assertThat(vxu.get("/ORDER/RXA-7-3")).isEqualTo("UCUM");
+    assertThat(vxu.get("/ORDER/RXA-9-1")).isEqualTo("00");
+    assertThat(vxu.get("/ORDER/RXA-9-3")).isEqualTo("NIP001");
+    assertThat(vxu.get("/ORDER/RXA-11-4")).isEqualTo("CLINIC-12");
+  }
+
+  @Test
+  void a_manufacturer_without_mvx_code_is_sent_by_name_only() throws Exception {
+    VaccinationRecord named =
+        new VaccinationRecord(
+            "vac-1", PATIENT, Instant.parse("2027-02-26T15:45:00Z"), "208", null, "0.3", null,
+            null, null, null, ActionCode.ADD, null, "Pfizer", null);
+
+    Terser vxu = parsed(Vxu.build(HEADER, named, "MSG-1", CLOCK));
+
+    assertThat(vxu.get("/ORDER/RXA-17-1")).isNull();
+    assertThat(vxu.get("/ORDER/RXA-17-2")).isEqualTo("Pfizer");
+    assertThat(vxu.get("/ORDER/RXA-17-3")).isNull();
+    assertThat(vxu.get("/ORDER/RXA-7")).isNull();
+    assertThat(vxu.get("/ORDER/RXA-11-4")).isNull();
+  }
+
+  @Test
+  void receiving_application_and_facility_may_be_empty() throws Exception {
+    MessageHeader open = new MessageHeader("HMS-SYNC", "CLINIC-0042", null, null, "T", "HMS");
+
+    Terser vxu = parsed(Vxu.build(open, vaccination(ActionCode.ADD), "MSG-1", CLOCK));
+
+    assertThat(vxu.get("/MSH-5")).isNull();
+    assertThat(vxu.get("/MSH-6")).isNull();
+    assertThat(vxu.get("/MSH-4")).isEqualTo("CLINIC-0042");
+  }
+
+  @Test
   void unknown_dose_amount_is_sent_as_999() throws Exception {
     VaccinationRecord unknownDose =
         new VaccinationRecord(
