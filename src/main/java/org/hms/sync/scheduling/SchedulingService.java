@@ -238,7 +238,8 @@ public final class SchedulingService {
         EnumSet.of(AppointmentStatus.BOOKED, AppointmentStatus.COMPLETED),
         (connection, current) -> {
           repository.releasePlace(connection, current.slotId());
-          return withState(current, AppointmentStatus.CANCELLED, reason, null);
+          // An undone completion keeps its dose, so connectors can withdraw exactly that dose.
+          return withState(current, AppointmentStatus.CANCELLED, reason, current.immunization());
         });
   }
 

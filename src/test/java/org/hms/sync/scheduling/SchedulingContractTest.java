@@ -278,6 +278,9 @@ abstract class SchedulingContractTest {
     Appointment undone = scheduling.cancel(booked.id(), "recorded in error", 3L, null);
 
     assertThat(undone.status()).isEqualTo(AppointmentStatus.CANCELLED);
+    assertThat(undone.immunization().lotNumber())
+        .as("the undone dose stays in the snapshot for the withdrawal")
+        .isEqualTo("EK5731");
     assertThat(scheduling.findSlot(slot.id()).orElseThrow().booked()).isZero();
     assertThat(
             db.count(
