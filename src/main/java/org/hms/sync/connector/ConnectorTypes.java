@@ -3,6 +3,7 @@ package org.hms.sync.connector;
 import java.time.Clock;
 import java.util.Map;
 import org.hms.sync.config.ConnectorConfig;
+import org.hms.sync.connector.fhir.FhirConnector;
 import org.hms.sync.connector.rest.RestConnector;
 import org.hms.sync.delivery.Connector;
 
@@ -17,7 +18,8 @@ public final class ConnectorTypes {
     Connector create(ConnectorConfig config, Clock clock);
   }
 
-  private static final Map<String, Factory> FACTORIES = Map.of("rest", RestConnector::create);
+  private static final Map<String, Factory> FACTORIES =
+      Map.of("rest", RestConnector::create, "fhir", FhirConnector::create);
 
   private ConnectorTypes() {}
 
