@@ -81,7 +81,9 @@ final class FhirTestServer implements AutoCloseable {
     slots = new VersionedStore<>("Slot", Slot::getIdentifier, this::nextInstant);
     RestfulServer restful = new RestfulServer(FhirContext.forR4Cached());
     restful.setDefaultResponseEncoding(EncodingEnum.JSON);
-    restful.setPagingProvider(new FifoMemoryPagingProvider(20));
+    FifoMemoryPagingProvider paging = new FifoMemoryPagingProvider(20);
+    paging.setMaximumPageSize(100);
+    restful.setPagingProvider(paging);
     restful.registerProviders(new AppointmentProvider(), new SlotProvider());
     restful.registerInterceptor(new Hooks());
     QueuedThreadPool threads = new QueuedThreadPool();
@@ -137,8 +139,14 @@ final class FhirTestServer implements AutoCloseable {
     failures.add(new Failure(method, resourceType, error));
   }
 
-  /** From now on every write gets the same lastUpdated (ties), or moves on by a second again. */
+  /**
+   * From now on every write gets the same lastUpdated, one second after the last write's (ties),
+   * or writes move on by a second each again.
+   */
   void freezeTime(boolean frozen) {
+    if (frozen) {
+      now.updateAndGet(instant -> instant.plus(tick));
+    }
     tick = frozen ? Duration.ZERO : Duration.ofSeconds(1);
   }
 
