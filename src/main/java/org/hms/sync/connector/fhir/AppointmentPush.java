@@ -101,7 +101,7 @@ final class AppointmentPush {
     String logicalId;
     String version;
     if (externalId != null) {
-      FhirExternalId known = FhirExternalId.parse(externalId);
+      FhirExternalId known = stored(externalId);
       logicalId = known.logicalId();
       version = known.versionId();
     } else {
@@ -199,6 +199,20 @@ final class AppointmentPush {
         body = resources.applyOnto(latest, desired);
         ifMatch = latestVersion;
       }
+    }
+  }
+
+  private static FhirExternalId stored(String externalId) {
+    try {
+      return FhirExternalId.parse(externalId);
+    } catch (IllegalArgumentException unreadable) {
+      throw new Outcomes.Verdict(
+          new PushResult.Permanent(
+              null,
+              "InvalidExternalId",
+              unreadable.getMessage()
+                  + "; the fhir connector stores Appointment/<id>/_history/<version>: fix or"
+                  + " remove the stored external id, then replay"));
     }
   }
 

@@ -36,7 +36,6 @@ import org.hms.sync.delivery.PushRequest;
 import org.hms.sync.delivery.PushResult;
 import org.hms.sync.json.Json;
 import org.hms.sync.mapping.Mapping;
-import org.hms.sync.mapping.MappingException;
 import org.hms.sync.mapping.MappingInput;
 import org.hms.sync.outbox.EventTypes;
 import org.hms.sync.outbox.OutboxEvent;
@@ -143,14 +142,8 @@ public final class FhirConnector implements Connector, Previewable, ChangeFeed {
    */
   @Override
   public CompletableFuture<PushResult> push(PushRequest request) {
-    OutboxEvent event = request.event();
-    ObjectNode input = inputOf(event, request.externalId());
-    AppointmentPush attempt =
-        new AppointmentPush(
-            endpoint, resources, settings, event.type(), input, request.externalId());
-    Redactor redactor = Redactor.of(input);
     try {
-      return CompletableFuture.supplyAsync(() -> run(attempt, redactor), calls);
+      return CompletableFuture.supplyAsync(() -> run(request), calls);
     } catch (RejectedExecutionException closed) {
       return CompletableFuture.completedFuture(
           new PushResult.Retryable(
@@ -158,7 +151,25 @@ public final class FhirConnector implements Connector, Previewable, ChangeFeed {
     }
   }
 
-  private PushResult run(AppointmentPush attempt, Redactor redactor) {
+  private PushResult run(PushRequest request) {
+    OutboxEvent event = request.event();
+    if (config.route(event.type()).isEmpty() || !EventTypes.ALL.contains(event.type())) {
+      return new PushResult.Permanent(
+          null,
+          "NoRoute",
+          "connector '" + config.id() + "' has no route for " + event.type()
+              + "; add one, or do not subscribe it");
+    }
+    ObjectNode input;
+    try {
+      input = inputOf(event, request.externalId());
+    } catch (SyncException unreadable) {
+      return new PushResult.Permanent(
+          null, "UnreadableEvent", "event " + event.id() + ": " + unreadable.getMessage());
+    }
+    AppointmentPush attempt =
+        new AppointmentPush(
+            endpoint, resources, settings, event.type(), input, request.externalId());
     try {
       return attempt.run();
     } catch (RuntimeException failure) {
@@ -166,7 +177,7 @@ public final class FhirConnector implements Connector, Previewable, ChangeFeed {
           Outcomes.classify(
               failure,
               attempt.step(),
-              redactor,
+              Redactor.of(input),
               clock.instant(),
               endpoint.lastRetryAfter().orElse(null));
       if (result.httpStatus() != null && result.httpStatus() == 401) {
