@@ -992,8 +992,23 @@ final class ConfigBinder {
     return new RouteConfig(eventType, null, null, mapping, externalId, document);
   }
 
-  /** A route of a type that knows what to send: only the subscription, no keys. */
+  /**
+   * A route of a type that knows what to send: the subscription, and for fhir an optional mapping
+   * whose result is merged into the resource.
+   */
   private RouteConfig subscription(JsonNode node, String path, String eventType, String type) {
+    if (type.equals("fhir")) {
+      ObjectNode map =
+          section(node, path, List.of("mapping"), "indent mapping under '" + eventType + ":'");
+      if (map == null) {
+        return null;
+      }
+      int before = problems.count();
+      Path mapping = mapping(map, path + ".mapping");
+      return problems.count() > before
+          ? null
+          : new RouteConfig(eventType, null, null, mapping, null, null);
+    }
     if (node != null && !node.isNull() && !(node.isObject() && node.isEmpty())) {
       problems.add(
           path,

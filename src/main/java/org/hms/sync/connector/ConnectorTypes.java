@@ -3,6 +3,7 @@ package org.hms.sync.connector;
 import java.time.Clock;
 import java.util.Map;
 import org.hms.sync.config.ConnectorConfig;
+import org.hms.sync.connector.fhir.FhirConnector;
 import org.hms.sync.connector.graphql.GraphqlConnector;
 import org.hms.sync.connector.iis.IisSoapConnector;
 import org.hms.sync.connector.rest.RestConnector;
@@ -23,6 +24,7 @@ public final class ConnectorTypes {
       Map.of(
           "rest", RestConnector::create,
           IisSoapConnector.TYPE, IisSoapConnector::create,
+          "fhir", FhirConnector::create,
           "graphql", GraphqlConnector::create);
 
   private ConnectorTypes() {}

@@ -1,0 +1,407 @@
+package org.hms.sync.connector.fhir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.hl7.fhir.r4.model.Appointment;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Resource;
+import org.hms.sync.SyncException;
+import org.hms.sync.config.ConnectorConfig;
+import org.hms.sync.config.FhirConfig;
+import org.hms.sync.config.RouteConfig;
+import org.hms.sync.connector.ChangeFeed;
+import org.hms.sync.connector.Http;
+import org.hms.sync.connector.OutboundRequest;
+import org.hms.sync.connector.Preview;
+import org.hms.sync.connector.Previewable;
+import org.hms.sync.connector.auth.Credentials;
+import org.hms.sync.delivery.Connector;
+import org.hms.sync.delivery.PushRequest;
+import org.hms.sync.delivery.PushResult;
+import org.hms.sync.json.Json;
+import org.hms.sync.mapping.Mapping;
+import org.hms.sync.mapping.MappingInput;
+import org.hms.sync.outbox.EventTypes;
+import org.hms.sync.outbox.OutboxEvent;
+
+/**
+ * Keeps FHIR R4 Appointments (and, on request, Slots) at a FHIR server in step with the EMR, with
+ * the HAPI FHIR client.
+ *
+ * <ul>
+ *   <li>{@code appointment.created}: conditional create with {@code If-None-Exist:
+ *       identifier=<identifierSystem>|<appointment id>}, so a retry after a lost answer finds the
+ *       Appointment instead of making a second one;
+ *   <li>{@code rescheduled}, {@code cancelled}, {@code completed}: update with {@code If-Match} of
+ *       the version we last saw; status {@code booked}, {@code cancelled} (with a cancelation
+ *       reason) or {@code fulfilled}. A 412 is settled per {@code onVersionConflict};
+ *   <li>with {@code slotEvents}, the Slot with identifier {@code urn:hms-sync:slot|<slot id>} is
+ *       marked {@code busy} on created and rescheduled and {@code free} on cancelled; the slot a
+ *       rescheduled appointment leaves is freed.
+ * </ul>
+ *
+ * The external id stored per appointment is {@link FhirExternalId}: {@code
+ * Appointment/<id>/_history/<version>}. Success is 2xx; 408, 409, 412, 429, 5xx, network errors
+ * and timeouts are retryable; other 4xx permanent, with the OperationOutcome's issues in the
+ * reason. The HAPI client blocks, so calls run on the connector's own threads (as many as {@code
+ * limits.maxConcurrency}, default {@value #DEFAULT_THREADS}); each call is bounded by the
+ * connector's connect and request timeouts.
+ */
+public final class FhirConnector implements Connector, Previewable, ChangeFeed {
+
+  /** Threads and connections when {@code limits.maxConcurrency} is not set. */
+  static final int DEFAULT_THREADS = 8;
+
+  /** Appointments per change-feed page ({@code _count}). */
+  static final int PAGE_SIZE = 100;
+
+  private static final List<String> VERSION_CONFLICT_POLICIES = List.of("reapply", "fail");
+  private static final List<String> REFERENCE_KINDS = List.of("identifier", "reference");
+
+  private final ConnectorConfig config;
+  private final FhirConfig settings;
+  private final FhirEndpoint endpoint;
+  private final AppointmentResource resources;
+  private final Credentials credentials;
+  private final ExecutorService calls;
+  private final Clock clock;
+
+  private FhirConnector(
+      ConnectorConfig config,
+      FhirConfig settings,
+      Map<String, Mapping> mappings,
+      Clock clock) {
+    this.config = config;
+    this.settings = settings;
+    this.clock = clock;
+    this.credentials = Credentials.of(config.auth(), Http.client(config), clock);
+    int threads =
+        config.limits().maxConcurrency() == null
+            ? DEFAULT_THREADS
+            : config.limits().maxConcurrency();
+    this.endpoint = new FhirEndpoint(config, credentials, threads);
+    this.resources = new AppointmentResource(settings, endpoint.context(), mappings);
+    this.calls = Executors.newFixedThreadPool(threads, threadsNamed("fhir-" + config.id()));
+  }
+
+  /**
+   * Checks the {@code fhir} settings and the routes and compiles every route's mapping: a broken
+   * configuration fails here, at start-up.
+   */
+  public static FhirConnector create(ConnectorConfig config, Clock clock) {
+    FhirConfig settings = config.settings(FhirConfig.class, FhirConfig.defaults());
+    String prefix = "connector '" + config.id() + "': ";
+    if (!VERSION_CONFLICT_POLICIES.contains(settings.onVersionConflict())) {
+      throw new SyncException(
+          prefix + "fhir.onVersionConflict is '" + settings.onVersionConflict()
+              + "'; set reapply (the default) or fail");
+    }
+    if (!REFERENCE_KINDS.contains(settings.references())) {
+      throw new SyncException(
+          prefix + "fhir.references is '" + settings.references()
+              + "'; set identifier (the default) or reference");
+    }
+    Map<String, Mapping> mappings = new HashMap<>();
+    for (RouteConfig route : config.routes().values()) {
+      if (!EventTypes.ALL.contains(route.eventType())) {
+        throw new SyncException(
+            prefix + "the fhir type sends " + EventTypes.ALL + "; remove the route for "
+                + route.eventType());
+      }
+      if (route.mapping() != null) {
+        mappings.put(route.eventType(), Mapping.compile(route.mapping()));
+      }
+    }
+    return new FhirConnector(config, settings, mappings, clock);
+  }
+
+  @Override
+  public String id() {
+    return config.id();
+  }
+
+  /**
+   * Sends the event's change. Safe to call again for the same delivery: see {@link
+   * AppointmentPush}. Never completes exceptionally.
+   */
+  @Override
+  public CompletableFuture<PushResult> push(PushRequest request) {
+    try {
+      return CompletableFuture.supplyAsync(() -> run(request), calls);
+    } catch (RejectedExecutionException closed) {
+      return CompletableFuture.completedFuture(
+          new PushResult.Retryable(
+              null, "ConnectorClosed", "connector '" + config.id() + "' is closed", null));
+    }
+  }
+
+  private PushResult run(PushRequest request) {
+    OutboxEvent event = request.event();
+    if (config.route(event.type()).isEmpty() || !EventTypes.ALL.contains(event.type())) {
+      return new PushResult.Permanent(
+          null,
+          "NoRoute",
+          "connector '" + config.id() + "' has no route for " + event.type()
+              + "; add one, or do not subscribe it");
+    }
+    ObjectNode input;
+    try {
+      input = inputOf(event, request.externalId());
+    } catch (SyncException unreadable) {
+      return new PushResult.Permanent(
+          null, "UnreadableEvent", "event " + event.id() + ": " + unreadable.getMessage());
+    }
+    AppointmentPush attempt =
+        new AppointmentPush(
+            endpoint, resources, settings, event.type(), input, request.externalId());
+    try {
+      return attempt.run();
+    } catch (RuntimeException failure) {
+      PushResult result =
+          Outcomes.classify(
+              failure,
+              attempt.step(),
+              Redactor.of(input),
+              clock.instant(),
+              endpoint.lastRetryAfter().orElse(null));
+      if (result.httpStatus() != null && result.httpStatus() == 401) {
+        endpoint.invalidateCredentials();
+      }
+      return result;
+    }
+  }
+
+  /**
+   * The mapping input, with the snapshot's {@code cancelReason} (which {@link MappingInput} leaves
+   * out) under {@code appointment}.
+   */
+  static ObjectNode inputOf(OutboxEvent event, String externalId) {
+    ObjectNode input = MappingInput.of(event, externalId);
+    JsonNode reason = Json.read(event.payload()).get("cancelReason");
+    if (reason != null && input.get("appointment") instanceof ObjectNode appointment) {
+      appointment.set("cancelReason", reason);
+    }
+    return input;
+  }
+
+  /**
+   * The first request the push would send, credentials masked. For a create: the conditional
+   * POST. For a change with a known external id: the PUT with If-Match (with slot events or
+   * without a stored version, a GET of the Appointment comes first; the detail says so). Without
+   * an external id: the identifier search that finds the Appointment, with the resource in the
+   * detail.
+   */
+  @Override
+  public Preview preview(String eventType, ObjectNode input, String idempotencyKey) {
+    if (config.route(eventType).isEmpty()) {
+      throw new IllegalArgumentException(
+          "connector '" + config.id() + "' has no route for " + eventType);
+    }
+    String appointmentId = input.path("appointment").path("id").asText();
+    Appointment resource = resources.build(eventType, input, null);
+    List<String> detail = new ArrayList<>();
+    if (settings.slotEvents()) {
+      detail.add(slotDetail(eventType, input));
+    }
+    String base = trimmed(config.baseUrl().toString());
+    Map<String, String> headers = headers();
+    if (eventType.equals(EventTypes.CREATED)) {
+      headers.put("Content-Type", FhirEndpoint.CONTENT_TYPE);
+      headers.put("If-None-Exist", resources.ifNoneExist(appointmentId));
+      detail.add(
+          0,
+          "Conditional create: the server makes the Appointment only if none has this"
+              + " identifier; otherwise it answers 200 with the one it has.");
+      return new Preview(
+          new OutboundRequest(
+              "POST", URI.create(base + "/Appointment"), headers, resources.encode(resource)),
+          String.join("\n", detail));
+    }
+    JsonNode stored = input.get("externalId");
+    if (stored == null || stored.isNull() || stored.asText().isBlank()) {
+      String query =
+          "identifier="
+              + URLEncoder.encode(settings.identifierSystem(), StandardCharsets.UTF_8)
+              + "%7C"
+              + URLEncoder.encode(appointmentId, StandardCharsets.UTF_8);
+      detail.add(
+          0,
+          "No external id is stored: this search finds the Appointment by our identifier; then"
+              + " PUT Appointment/<its id> with If-Match of its version and, over its other"
+              + " elements, this resource:\n"
+              + Json.pretty(Json.read(resources.encode(resource))));
+      return new Preview(
+          new OutboundRequest("GET", URI.create(base + "/Appointment?" + query), headers, null),
+          String.join("\n", detail));
+    }
+    FhirExternalId id = FhirExternalId.parse(stored.asText());
+    resource.setId(id.logicalId());
+    headers.put("Content-Type", FhirEndpoint.CONTENT_TYPE);
+    if (id.versionId() != null) {
+      headers.put("If-Match", FhirEndpoint.ifMatch(id.versionId()));
+    } else {
+      detail.add(
+          0,
+          "The stored external id has no version: GET Appointment/" + id.logicalId()
+              + " comes first, and its version goes into If-Match; our elements are applied"
+              + " over the ones the server has.");
+    }
+    detail.add(
+        "On 412 (the Appointment changed at the server): "
+            + (settings.onVersionConflict().equals("fail")
+                ? "dead letter for review (onVersionConflict: fail)."
+                : "re-read and apply this change on top, " + AppointmentPush.MAX_REAPPLY
+                    + " times at most (onVersionConflict: reapply)."));
+    return new Preview(
+        new OutboundRequest(
+            "PUT",
+            URI.create(base + "/Appointment/" + id.logicalId()),
+            headers,
+            resources.encode(resource)),
+        String.join("\n", detail));
+  }
+
+  /**
+   * Appointments changed after {@code cursor} (a {@code meta.lastUpdated} instant), oldest first:
+   * {@code GET Appointment?_lastUpdated=gt<cursor>&_sort=_lastUpdated&_count=100}. The next cursor
+   * is the last item's {@code meta.lastUpdated}; when a full page ends among Appointments with the
+   * same lastUpdated, those are left for the next page, so none is skipped. Completes
+   * exceptionally with a {@link SyncException} when the server cannot be read.
+   */
+  @Override
+  public CompletableFuture<ChangePage> fetchChanges(String cursor) {
+    try {
+      return CompletableFuture.supplyAsync(() -> changes(cursor), calls);
+    } catch (RejectedExecutionException closed) {
+      return CompletableFuture.failedFuture(
+          new SyncException("connector '" + config.id() + "' is closed"));
+    }
+  }
+
+  private ChangePage changes(String cursor) {
+    Bundle bundle;
+    try {
+      bundle = endpoint.changedAppointments(cursor, PAGE_SIZE);
+    } catch (RuntimeException failure) {
+      PushResult verdict =
+          Outcomes.classify(
+              failure, "GET Appointment?_lastUpdated", Redactor.none(), clock.instant(), null);
+      String reason =
+          verdict instanceof PushResult.Retryable retryable
+              ? retryable.reason()
+              : ((PushResult.Permanent) verdict).reason();
+      throw new SyncException(
+          "connector '" + config.id() + "' cannot fetch changes: " + reason, failure);
+    }
+    List<Resource> resourcesOnPage = new ArrayList<>();
+    for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
+      if (entry.getResource() instanceof Appointment appointment) {
+        resourcesOnPage.add(appointment);
+      }
+    }
+    boolean more = bundle.getLink(Bundle.LINK_NEXT) != null;
+    int keep = resourcesOnPage.size();
+    if (more && keep > 0) {
+      String last = lastUpdated(resourcesOnPage.get(keep - 1));
+      int cut = keep;
+      while (cut > 0 && last != null && last.equals(lastUpdated(resourcesOnPage.get(cut - 1)))) {
+        cut--;
+      }
+      keep = cut == 0 ? keep : cut; // a whole page of one instant: nothing better to do
+    }
+    List<JsonNode> items = new ArrayList<>();
+    String next = cursor;
+    for (Resource resource : resourcesOnPage.subList(0, keep)) {
+      items.add(resources.tree(resource));
+      String updated = lastUpdated(resource);
+      if (updated == null) {
+        throw new SyncException(
+            "connector '" + config.id() + "': Appointment/" + resource.getIdElement().getIdPart()
+                + " has no meta.lastUpdated, which the change feed needs; poll another way");
+      }
+      next = updated;
+    }
+    return new ChangePage(List.copyOf(items), next, more);
+  }
+
+  private static String lastUpdated(Resource resource) {
+    return resource.getMeta().hasLastUpdated()
+        ? resource.getMeta().getLastUpdatedElement().getValueAsString()
+        : null;
+  }
+
+  private Map<String, String> headers() {
+    Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    headers.put("User-Agent", Http.USER_AGENT);
+    headers.put("Accept", FhirEndpoint.ACCEPT);
+    headers.put("Accept-Charset", "utf-8");
+    headers.put("Accept-Encoding", "gzip");
+    headers.putAll(config.headers());
+    credentials.preview().ifPresent(value -> headers.put("Authorization", value));
+    return headers;
+  }
+
+  private String slotDetail(String eventType, JsonNode input) {
+    String identifier =
+        AppointmentPush.SLOT_IDENTIFIER_SYSTEM + "|" + input.path("appointment").path("slotId").asText();
+    switch (eventType) {
+      case EventTypes.CREATED:
+        return "Slot events: the Slot with identifier " + identifier
+            + " is marked busy first and referenced from the Appointment.";
+      case EventTypes.RESCHEDULED:
+        return "Slot events: the Slot with identifier " + identifier
+            + " is marked busy; the slot the Appointment held before is freed after the update.";
+      case EventTypes.CANCELLED:
+        return "Slot events: after the update, the Slot with identifier " + identifier
+            + " is marked free.";
+      default:
+        return "Slot events: the Slot with identifier " + identifier + " stays referenced.";
+    }
+  }
+
+  private static String trimmed(String base) {
+    return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+  }
+
+  private static ThreadFactory threadsNamed(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /** Lets calls under way finish (bounded by their timeouts), then closes the connections. */
+  @Override
+  public void close() {
+    calls.shutdown();
+    try {
+      long wait =
+          config.timeouts().connect().plus(config.timeouts().request()).toMillis();
+      if (!calls.awaitTermination(wait, TimeUnit.MILLISECONDS)) {
+        calls.shutdownNow();
+      }
+    } catch (InterruptedException interrupted) {
+      calls.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    endpoint.close();
+  }
+}

@@ -1,0 +1,58 @@
+package org.hms.sync.connector.fhir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Masks the patient's identifying values (MRN, names, birth date) in text that came from the FHIR
+ * server, e.g. OperationOutcome diagnostics that quote the resource we sent, before it goes into
+ * a sync-log reason.
+ */
+final class Redactor {
+  static final String MASK = "***";
+  private static final String[] PATIENT_KEYS = {"mrn", "givenName", "familyName", "birthDate"};
+
+  private final List<Pattern> patterns;
+
+  private Redactor(List<Pattern> patterns) {
+    this.patterns = patterns;
+  }
+
+  /** Masks the values of {@code appointment.patient} in the mapping input. */
+  static Redactor of(JsonNode input) {
+    JsonNode patient = input.path("appointment").path("patient");
+    List<String> values = new ArrayList<>();
+    for (String key : PATIENT_KEYS) {
+      JsonNode value = patient.path(key);
+      if (value.isValueNode() && !value.isNull() && value.asText().strip().length() >= 2) {
+        values.add(value.asText().strip());
+      }
+    }
+    // longest first, so "Ann" does not leave the rest of "Annabel" behind
+    values.sort(Comparator.comparingInt(String::length).reversed());
+    List<Pattern> patterns = new ArrayList<>();
+    for (String value : values) {
+      patterns.add(Pattern.compile(Pattern.quote(value), Pattern.CASE_INSENSITIVE));
+    }
+    return new Redactor(List.copyOf(patterns));
+  }
+
+  static Redactor none() {
+    return new Redactor(List.of());
+  }
+
+  /** The text with every patient value masked, flattened to one line and cut at {@code max}. */
+  String clean(String text, int max) {
+    if (text == null) {
+      return "";
+    }
+    String clean = text.replaceAll("\\s+", " ").strip();
+    for (Pattern pattern : patterns) {
+      clean = pattern.matcher(clean).replaceAll(MASK);
+    }
+    return clean.length() > max ? clean.substring(0, max) + "…" : clean;
+  }
+}
