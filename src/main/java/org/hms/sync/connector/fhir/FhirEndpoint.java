@@ -1,5 +1,6 @@
 package org.hms.sync.connector.fhir;
 
+import org.hms.sync.connector.RetryAfter;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.api.Constants;
 import ca.uhn.fhir.rest.api.EncodingEnum;

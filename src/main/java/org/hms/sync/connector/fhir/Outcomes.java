@@ -1,5 +1,6 @@
 package org.hms.sync.connector.fhir;
 
+import org.hms.sync.connector.RetryAfter;
 import ca.uhn.fhir.parser.DataFormatException;
 import ca.uhn.fhir.rest.client.exceptions.FhirClientConnectionException;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.hms.sync.SyncException;
-import org.hms.sync.connector.rest.RetryAfter;
+import org.hms.sync.connector.RetryAfter;
 import org.hms.sync.delivery.PushResult;
 import org.hms.sync.json.Json;
 

@@ -1,5 +1,6 @@
 package org.hms.sync.connector.rest;
 
+import org.hms.sync.connector.RetryAfter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.ConnectException;

@@ -1,4 +1,4 @@
-package org.hms.sync.connector.rest;
+package org.hms.sync.connector;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package org.hms.sync.connector.rest;
+package org.hms.sync.connector;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
