@@ -179,6 +179,41 @@ class MappingTestCommandTest {
     assertThat(stdout()).doesNotContain("demo-registry-token");
   }
 
+  @Test
+  void an_iis_soap_connector_shows_the_envelope_and_the_hl7_message_by_segment() {
+    config = Path.of("examples/iis-soap/hms-sync.yaml");
+
+    int exitCode = mappingTest("state-iis-soap", Path.of("examples/events/completed.json"));
+
+    assertThat(exitCode).as("stderr: %s", stderr()).isZero();
+    assertThat(stdout())
+        .contains("POST http://127.0.0.1:9090/iis-soap")
+        .contains("<env:Envelope xmlns:env=\"http://www.w3.org/2003/05/soap-envelope\">")
+        .contains("<iis:submitSingleMessage xmlns:iis=\"urn:cdc:iisb:2011\">")
+        .contains("<iis:password>***</iis:password>")
+        .containsPattern("(?m)^MSH\\|\\^~\\\\&\\|HMS-SYNC\\|CLINIC-12\\|.*\\|VXU\\^V04\\^VXU_V04\\|")
+        .containsPattern("(?m)^ORC\\|RE\\|\\|0f6c2a4e-1b7d-4e8a-b3c5-9d2e7f1a6b80")
+        .containsPattern("(?m)^RXA\\|.*\\|208\\^\\^CVX\\|.*\\|EK5730\\|.*\\|CP\\|A$");
+    assertThat(stdout()).doesNotContain("demo-iis-password");
+  }
+
+  @Test
+  void a_fhir_connector_shows_the_conditional_create_and_the_resource() {
+    config = Path.of("examples/fhir/hms-sync.yaml");
+
+    int exitCode = mappingTest("county-portal", createdEvent);
+
+    assertThat(exitCode).as("stderr: %s", stderr()).isZero();
+    assertThat(stdout())
+        .contains("POST http://127.0.0.1:9091/fhir/Appointment")
+        .contains(
+            "If-None-Exist: identifier=urn:hms-sync:appointment|"
+                + "0f6c2a4e-1b7d-4e8a-b3c5-9d2e7f1a6b80")
+        .contains("\"resourceType\" : \"Appointment\"")
+        .contains("\"status\" : \"booked\"");
+    assertThat(stdout()).doesNotContain("demo-portal-token");
+  }
+
   private int mappingTest(String connector, Path event) {
     return Main.run(
         "mapping",
