@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -144,7 +145,20 @@ public final class FhirConnector implements Connector, Previewable, ChangeFeed {
   @Override
   public CompletableFuture<PushResult> push(PushRequest request) {
     try {
-      return CompletableFuture.supplyAsync(() -> run(request), calls);
+      // One push may make several calls (a conflict re-read, slot updates), and may wait for a
+      // thread: the whole of it is bounded by connect + request, as engine.lease assumes.
+      Duration ceiling = config.timeouts().connect().plus(config.timeouts().request());
+      return CompletableFuture.supplyAsync(() -> run(request), calls)
+          .completeOnTimeout(
+              new PushResult.Retryable(
+                  null,
+                  "Timeout",
+                  "push of " + request.event().type() + " took longer than connect + request ("
+                      + ceiling.toMillis() + " ms); it is tried again (conditional create and"
+                      + " If-Match make a repeat safe)",
+                  null),
+              ceiling.toMillis(),
+              java.util.concurrent.TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException closed) {
       return CompletableFuture.completedFuture(
           new PushResult.Retryable(
