@@ -23,11 +23,11 @@ import org.hms.sync.SyncException;
 import org.hms.sync.config.ConnectorConfig;
 import org.hms.sync.config.GraphqlConfig;
 import org.hms.sync.config.RouteConfig;
+import org.hms.sync.connector.BeforeSending;
 import org.hms.sync.connector.Http;
 import org.hms.sync.connector.OutboundRequest;
 import org.hms.sync.connector.Preview;
 import org.hms.sync.connector.Previewable;
-import org.hms.sync.connector.auth.AuthException;
 import org.hms.sync.connector.auth.Credentials;
 import org.hms.sync.delivery.Connector;
 import org.hms.sync.delivery.PushRequest;
@@ -196,7 +196,7 @@ public final class GraphqlConnector implements Connector, Previewable {
     return credentials
         .authorization()
         .thenCompose(authorization -> send(request, authorization.orElse(null)))
-        .exceptionally(GraphqlConnector::authFailure);
+        .exceptionally(BeforeSending::judge);
   }
 
   private CompletableFuture<PushResult> send(PushRequest request, String authorization) {
@@ -346,22 +346,6 @@ public final class GraphqlConnector implements Connector, Previewable {
     return value.isBoolean()
         ? "a boolean"
         : "a " + value.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
-  }
-
-  private static PushResult authFailure(Throwable failure) {
-    Throwable cause = unwrap(failure);
-    if (cause instanceof AuthException auth) {
-      return auth.retryable()
-          ? new PushResult.Retryable(null, "AuthException", auth.getMessage(), null)
-          : new PushResult.Permanent(null, "AuthException", auth.getMessage());
-    }
-    // Our own exceptions carry no PHI by contract; others are named by class only.
-    return new PushResult.Retryable(
-        null,
-        cause.getClass().getSimpleName(),
-        "failed before sending: "
-            + (cause instanceof SyncException ? cause.getMessage() : cause.getClass().getName()),
-        null);
   }
 
   private static PushResult networkFailure(Throwable failure, String what) {

@@ -2,6 +2,7 @@ package org.hms.sync.connector.iis;
 
 import ca.uhn.hl7v2.DefaultHapiContext;
 import ca.uhn.hl7v2.HapiContext;
+import ca.uhn.hl7v2.util.idgenerator.InMemoryIDGenerator;
 import ca.uhn.hl7v2.parser.ModelClassFactory;
 import ca.uhn.hl7v2.parser.PipeParser;
 import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
@@ -40,6 +41,9 @@ final class Hl7 {
   private static HapiContext noValidationContext() {
     HapiContext context = new DefaultHapiContext();
     context.setValidationContext(ValidationContextFactory.noValidation());
+    // HAPI's default id generator keeps a counter in a file "id_file" in the working directory;
+    // our control ids are our own (MSH-10), so nothing may write there.
+    context.getParserConfiguration().setIdGenerator(new InMemoryIDGenerator());
     return context;
   }
 }

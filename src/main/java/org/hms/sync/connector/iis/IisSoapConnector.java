@@ -28,6 +28,7 @@ import org.hms.sync.config.ConnectorConfig;
 import org.hms.sync.config.IisConfig;
 import org.hms.sync.config.RouteConfig;
 import org.hms.sync.connector.HealthCheck;
+import org.hms.sync.connector.BeforeSending;
 import org.hms.sync.connector.Http;
 import org.hms.sync.connector.OutboundRequest;
 import org.hms.sync.connector.Preview;
@@ -195,7 +196,7 @@ public final class IisSoapConnector implements Connector, Previewable, HealthChe
     return credentials
         .authorization()
         .thenCompose(authorization -> submit(send, authorization.orElse(null)))
-        .exceptionally(IisSoapConnector::authFailure);
+        .exceptionally(BeforeSending::judge);
   }
 
   /**
@@ -565,17 +566,6 @@ public final class IisSoapConnector implements Connector, Previewable, HealthChe
   /** The request timeout is the HTTP client's; this guards against a stalled connect as well. */
   private Duration ceiling() {
     return config.timeouts().request().plus(config.timeouts().connect()).plusSeconds(1);
-  }
-
-  private static PushResult authFailure(Throwable failure) {
-    Throwable cause = unwrap(failure);
-    if (cause instanceof AuthException auth) {
-      return auth.retryable()
-          ? new PushResult.Retryable(null, "AuthException", auth.getMessage(), null)
-          : new PushResult.Permanent(null, "AuthException", auth.getMessage());
-    }
-    return new PushResult.Retryable(
-        null, cause.getClass().getSimpleName(), String.valueOf(cause.getMessage()), null);
   }
 
   private PushResult networkFailure(Throwable failure, String what) {

@@ -22,11 +22,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.hms.sync.config.ConnectorConfig;
 import org.hms.sync.config.RouteConfig;
+import org.hms.sync.connector.BeforeSending;
 import org.hms.sync.connector.Http;
 import org.hms.sync.connector.OutboundRequest;
 import org.hms.sync.connector.Preview;
 import org.hms.sync.connector.Previewable;
-import org.hms.sync.connector.auth.AuthException;
 import org.hms.sync.connector.auth.Credentials;
 import org.hms.sync.delivery.Connector;
 import org.hms.sync.delivery.PushRequest;
@@ -140,7 +140,7 @@ public final class RestConnector implements Connector, Previewable {
     return credentials
         .authorization()
         .thenCompose(authorization -> send(request, authorization.orElse(null)))
-        .exceptionally(failure -> authFailure(failure));
+        .exceptionally(BeforeSending::judge);
   }
 
   private CompletableFuture<PushResult> send(PushRequest request, String authorization) {
@@ -179,18 +179,6 @@ public final class RestConnector implements Connector, Previewable {
                 failure == null
                     ? classify(response, what, pointer)
                     : classifyFailure(failure, what));
-  }
-
-  private static PushResult authFailure(Throwable failure) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-        ? failure.getCause()
-        : failure;
-    if (cause instanceof AuthException auth) {
-      return auth.retryable()
-          ? new PushResult.Retryable(null, "AuthException", auth.getMessage(), null)
-          : new PushResult.Permanent(null, "AuthException", auth.getMessage());
-    }
-    return new PushResult.Retryable(null, cause.getClass().getSimpleName(), cause.getMessage(), null);
   }
 
   private PushResult classify(HttpResponse<String> response, String what, String pointer) {

@@ -57,7 +57,13 @@ import org.hms.sync.connector.iis.wsdl.UnknownFaultMessage;
 final class IisTestServer implements AutoCloseable {
 
   /** HAPI with its default validation: the registry reads our VXU independently of our code. */
-  private static final HapiContext HAPI = new DefaultHapiContext();
+  private static final HapiContext HAPI = inMemoryIds(new DefaultHapiContext());
+
+  /** HAPI's default id generator keeps a counter in a file "id_file" in the working directory. */
+  private static HapiContext inMemoryIds(HapiContext context) {
+    context.getParserConfiguration().setIdGenerator(new ca.uhn.hl7v2.util.idgenerator.InMemoryIDGenerator());
+    return context;
+  }
 
   /** One submitSingleMessage as it arrived. */
   record Received(String username, String password, String facilityId, String hl7Message) {
