@@ -29,6 +29,8 @@ import org.hms.sync.delivery.DeliveryObserver;
 import org.hms.sync.delivery.DeliveryRepository;
 import org.hms.sync.delivery.RetryPolicy;
 import org.hms.sync.http.ApiServer;
+import org.hms.sync.inbound.InboxRepository;
+import org.hms.sync.inbound.webhook.WebhookReceiver;
 import org.hms.sync.json.JsonSnapshotEncoder;
 import org.hms.sync.metrics.SyncMetrics;
 import org.hms.sync.outbox.Outbox;
@@ -51,6 +53,8 @@ public final class SyncApp implements AutoCloseable {
   private final SchedulingService scheduling;
   private final DeliveryRepository deliveries;
   private final Map<String, Connector> connectors;
+  private final Map<String, WebhookReceiver> webhooks;
+  private final InboxRepository inbox;
   private final DeliveryEngine engine;
   private final Map<String, ConnectorLimits> limits;
   private final SyncMetrics metrics;
@@ -67,6 +71,13 @@ public final class SyncApp implements AutoCloseable {
   private SyncApp(SyncConfig config, Clock clock, DeliveryObserver extraObserver) {
     this.config = config;
     this.clock = clock;
+    Map<String, WebhookReceiver> receivers = new LinkedHashMap<>();
+    for (ConnectorConfig connector : config.connectors()) {
+      if (connector.inbound().hasWebhook()) {
+        receivers.put(connector.id(), WebhookReceiver.create(connector, clock));
+      }
+    }
+    this.webhooks = Map.copyOf(receivers);
     Map<String, Connector> built = new LinkedHashMap<>();
     for (ConnectorConfig connector : config.connectors()) {
       built.put(connector.id(), ConnectorTypes.create(connector, clock));
@@ -88,6 +99,7 @@ public final class SyncApp implements AutoCloseable {
       this.scheduling =
           new SchedulingService(database.transactor(), outbox, new JsonSnapshotEncoder(), clock);
       this.deliveries = new DeliveryRepository(database.transactor());
+      this.inbox = new InboxRepository(database.transactor());
       this.breakers = breakers(config, clock);
       this.limits = limits(config);
       this.metrics =
@@ -210,7 +222,29 @@ public final class SyncApp implements AutoCloseable {
     engine.start();
     engine.wakeUp();
     startMaintenance();
+    if (!webhooks.isEmpty()) {
+      maintenance.scheduleWithFixedDelay(this::purgeInboxQuietly, 1, 60, TimeUnit.MINUTES);
+    }
     return this;
+  }
+
+  /**
+   * Deletes finished inbox items older than {@code engine.retention}, but never younger than
+   * {@link InboxRepository#MIN_RETENTION}, so a sender's late redelivery is still recognised.
+   */
+  private void purgeInboxQuietly() {
+    try {
+      java.time.Duration retention = config.engine().retention();
+      if (retention.compareTo(InboxRepository.MIN_RETENTION) < 0) {
+        retention = InboxRepository.MIN_RETENTION;
+      }
+      int purged = inbox.purgeFinished(clock.instant(), retention, 10_000);
+      if (purged > 0) {
+        log.info("purged {} finished inbox items older than {}", purged, retention);
+      }
+    } catch (RuntimeException failure) {
+      log.warn("inbox purge failed ({}); will try again in an hour", Failures.describe(failure));
+    }
   }
 
   /** An embedded H2 database (file or memory) can be open in this process only. */
@@ -263,6 +297,15 @@ public final class SyncApp implements AutoCloseable {
 
   public Map<String, Connector> connectors() {
     return connectors;
+  }
+
+  /** The webhook receiver of each connector with an {@code inbound.webhook} section. */
+  public Map<String, WebhookReceiver> webhooks() {
+    return webhooks;
+  }
+
+  public InboxRepository inbox() {
+    return inbox;
   }
 
   /**

@@ -36,7 +36,11 @@ final class ConfigBinder {
   static final List<String> CONNECTOR_KEYS =
       List.of(
           "id", "type", "baseUrl", "auth", "tls", "timeouts", "retry", "circuitBreaker",
-          "rateLimit", "maxConcurrency", "headers", "routes", "iis", "fhir", "graphql");
+          "rateLimit", "maxConcurrency", "headers", "routes", "iis", "fhir", "graphql",
+          "inbound");
+  /** {@code poll} is planned (issue 4) and is an unknown key until it exists. */
+  static final List<String> INBOUND_KEYS = List.of("webhook");
+  static final List<String> WEBHOOK_KEYS = List.of("secrets", "mapping", "toleranceSeconds");
   static final List<String> BREAKER_KEYS =
       List.of("enabled", "failureRatePercent", "minimumCalls", "window", "openFor", "halfOpenProbes");
   static final List<String> AUTH_KEYS =
@@ -306,12 +310,114 @@ final class ConfigBinder {
     Map<String, String> headers = headers(get(map, "headers"), path + ".headers", path + ".auth");
     Map<String, RouteConfig> routes = routes(get(map, "routes"), path + ".routes", typeName);
     ConnectorSettings settings = typeName == null ? null : settings(map, path, typeName);
+    InboundConfig inbound = inbound(get(map, "inbound"), path + ".inbound");
     if (problems.count() > before) {
       return null;
     }
     return new ConnectorConfig(
         id, typeName, baseUrl, auth, tls, timeouts, retry, breaker, limits, headers, routes,
-        settings);
+        settings, inbound);
+  }
+
+  private InboundConfig inbound(JsonNode node, String path) {
+    if (node == null) {
+      return InboundConfig.none();
+    }
+    ObjectNode map = section(node, path, INBOUND_KEYS);
+    if (map == null) {
+      return null;
+    }
+    JsonNode webhook = get(map, "webhook");
+    if (webhook == null) {
+      return InboundConfig.none();
+    }
+    WebhookConfig config = webhook(webhook, path + ".webhook");
+    return config == null ? null : new InboundConfig(config);
+  }
+
+  private WebhookConfig webhook(JsonNode node, String path) {
+    ObjectNode map = section(node, path, WEBHOOK_KEYS);
+    if (map == null) {
+      return null;
+    }
+    int before = problems.count();
+    List<String> secrets = webhookSecrets(get(map, "secrets"), path + ".secrets");
+    Path mapping = null;
+    if (get(map, "mapping") == null) {
+      problems.add(
+          path + ".mapping",
+          "required key is missing",
+          "set the JSONata file that turns a webhook payload into changes, e.g. mapping:"
+              + " inbound/portal-webhook.jsonata");
+    } else {
+      mapping = mapping(map, path + ".mapping");
+    }
+    Integer tolerance =
+        atLeast(map, "toleranceSeconds", path, 1, WebhookConfig.DEFAULT_TOLERANCE_SECONDS);
+    if (problems.count() > before) {
+      return null;
+    }
+    return new WebhookConfig(secrets, mapping, tolerance);
+  }
+
+  /** The list of {@code whsec_} secrets; messages never show a value. */
+  private List<String> webhookSecrets(JsonNode node, String path) {
+    String hint =
+        "list one or more secrets from the sender, each usually from the environment, e.g."
+            + " secrets: [\"${PORTAL_WEBHOOK_SECRET}\"]";
+    if (node == null) {
+      problems.add(path, "required key is missing", hint);
+      return null;
+    }
+    if (!node.isArray()) {
+      problems.add(path, "expected a list of secrets but found " + describe(node), hint);
+      return null;
+    }
+    if (node.isEmpty()) {
+      problems.add(path, "is an empty list", hint);
+      return null;
+    }
+    List<String> secrets = new ArrayList<>();
+    for (int index = 0; index < node.size(); index++) {
+      String itemPath = path + "[" + index + "]";
+      JsonNode item = node.get(index);
+      if (item == null || item.isNull()) {
+        problems.add(itemPath, "has no value", hint);
+        continue;
+      }
+      Scalar secret = scalar(item, itemPath);
+      if (secret == null) {
+        continue;
+      }
+      String problem = webhookSecretProblem(secret.value());
+      if (problem != null) {
+        problems.add(
+            itemPath,
+            secret.shown() + " " + problem,
+            "use the secret exactly as the sender shows it: whsec_ followed by the base64 key");
+        continue;
+      }
+      secrets.add(secret.value());
+    }
+    return secrets;
+  }
+
+  /** What is wrong with a {@code whsec_<base64>} secret, or {@code null}; never the value. */
+  private static String webhookSecretProblem(String secret) {
+    if (secret.isEmpty()) {
+      return "is empty";
+    }
+    if (!secret.startsWith("whsec_")) {
+      return "does not start with whsec_";
+    }
+    try {
+      if (java.util.Base64.getDecoder().decode(secret.substring(6).trim()).length == 0) {
+        return "has nothing after whsec_";
+      }
+    } catch (IllegalArgumentException notBase64) {
+      return "is not base64 after whsec_";
+    }
+    return null;
   }
 
   private LimitsConfig limits(ObjectNode map, String path) {

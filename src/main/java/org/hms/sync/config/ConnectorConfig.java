@@ -23,6 +23,7 @@ import java.util.Optional;
  * @param routes by event type, in file order
  * @param settings the type's own section ({@link IisConfig}, {@link FhirConfig}, {@link
  *     GraphqlConfig}), or {@code null} for its defaults
+ * @param inbound {@code null} is taken as {@link InboundConfig#none()}
  */
 public record ConnectorConfig(
     String id,
@@ -36,7 +37,8 @@ public record ConnectorConfig(
     LimitsConfig limits,
     Map<String, String> headers,
     Map<String, RouteConfig> routes,
-    ConnectorSettings settings) {
+    ConnectorSettings settings,
+    InboundConfig inbound) {
 
   public ConnectorConfig {
     Objects.requireNonNull(id, "id");
@@ -51,6 +53,26 @@ public record ConnectorConfig(
     headers =
         headers == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(headers));
     routes = routes == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(routes));
+    inbound = inbound == null ? InboundConfig.none() : inbound;
+  }
+
+  /** Without inbound sync. */
+  public ConnectorConfig(
+      String id,
+      String type,
+      URI baseUrl,
+      AuthConfig auth,
+      TlsConfig tls,
+      TimeoutsConfig timeouts,
+      RetryConfig retry,
+      BreakerConfig circuitBreaker,
+      LimitsConfig limits,
+      Map<String, String> headers,
+      Map<String, RouteConfig> routes,
+      ConnectorSettings settings) {
+    this(
+        id, type, baseUrl, auth, tls, timeouts, retry, circuitBreaker, limits, headers, routes,
+        settings, null);
   }
 
   /** With the default circuit breaker. */
@@ -127,6 +149,7 @@ public record ConnectorConfig(
         + ", routes="
         + routes
         + (settings == null ? "" : ", settings=" + settings)
+        + (inbound.hasWebhook() ? ", inbound=" + inbound : "")
         + "]";
   }
 }

@@ -14,7 +14,7 @@ import java.util.Set;
 record Scalar(String path, String raw, String value, List<String> references) {
   private static final Set<String> SECRET_KEYS = Set.of(
           "token", "password", "adminToken", "clientSecret", "keyStorePassword",
-          "trustStorePassword");
+          "trustStorePassword", "secrets");
 
   Scalar {
     references = List.copyOf(references);
@@ -49,7 +49,10 @@ record Scalar(String path, String raw, String value, List<String> references) {
     return "'" + visibleValue + "'";
   }
 
+  /** The key, without a list index: {@code secrets} for {@code ...webhook.secrets[0]}. */
   private String lastKey() {
-    return path.substring(path.lastIndexOf('.') + 1);
+    String key = path.substring(path.lastIndexOf('.') + 1);
+    int index = key.indexOf('[');
+    return index < 0 ? key : key.substring(0, index);
   }
 }

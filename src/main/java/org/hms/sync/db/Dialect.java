@@ -20,6 +20,12 @@ public enum Dialect {
       return "MERGE INTO external_ref (connector_id, appointment_id, external_id, updated_at)"
           + " KEY (connector_id, appointment_id) VALUES (?, ?, ?, ?)";
     }
+
+    @Override
+    public String insertInboxIfAbsent() {
+      // H2 keeps the transaction usable after a failed statement: the caller catches 23505.
+      return INSERT_INBOX;
+    }
   },
   POSTGRESQL {
     @Override
@@ -38,7 +44,18 @@ public enum Dialect {
           + " VALUES (?, ?, ?, ?) ON CONFLICT (connector_id, appointment_id)"
           + " DO UPDATE SET external_id = EXCLUDED.external_id, updated_at = EXCLUDED.updated_at";
     }
+
+    @Override
+    public String insertInboxIfAbsent() {
+      // A unique violation would abort the whole PostgreSQL transaction: skip the row instead.
+      return INSERT_INBOX + " ON CONFLICT (connector_id, webhook_id) DO NOTHING";
+    }
   };
+
+  private static final String INSERT_INBOX =
+      "INSERT INTO inbox (id, connector_id, webhook_id, received_at, headers, payload, status,"
+          + " reason, attempts, next_attempt_at, changes, processed_at)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
   /**
    * Appended to the claim query. PostgreSQL lets concurrent claimers skip each other's rows; on H2
@@ -51,6 +68,14 @@ public enum Dialect {
 
   /** Parameters: connector id, appointment id, external id, updated at. */
   public abstract String upsertExternalRef();
+
+  /**
+   * Inserts an inbox row unless one with the same (connector_id, webhook_id) exists: 1 row
+   * inserted, or 0 (PostgreSQL) or SQLState 23505 (H2) for a duplicate. Parameters: id, connector
+   * id, webhook id, received at, headers, payload, status, reason, attempts, next attempt at,
+   * changes, processed at.
+   */
+  public abstract String insertInboxIfAbsent();
 
   public static Dialect fromJdbcUrl(String url) {
     String lower = url.toLowerCase(Locale.ROOT);

@@ -29,8 +29,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP API: EMR scheduling, deliveries and connectors under {@code /api} (bearer admin
- * token), health and Prometheus metrics open. Errors are RFC 7807 problem+json; a refused request
+ * The HTTP API: EMR scheduling, deliveries, connectors and the inbox under {@code /api} (bearer
+ * admin token), signed webhooks under {@code /webhooks} (see {@link WebhookEndpoint}), health and
+ * Prometheus metrics open. Errors are RFC 7807 problem+json; a refused request
  * changes nothing.
  */
 public final class ApiServer implements AutoCloseable {
@@ -146,6 +147,10 @@ public final class ApiServer implements AutoCloseable {
     javalin.post("/api/deliveries/{id}/replay", this::replay);
     javalin.post("/api/deliveries/{id}/discard", this::discard);
     javalin.get("/api/connectors", this::connectors);
+
+    WebhookEndpoint webhooks = new WebhookEndpoint(app);
+    javalin.post("/webhooks/{connectorId}", webhooks::receive);
+    javalin.get("/api/inbox", webhooks::list);
 
     javalin.exception(Problem.class, (problem, ctx) -> problem(ctx, problem));
     javalin.exception(
@@ -414,7 +419,7 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
-  private static int limit(Context ctx) {
+  static int limit(Context ctx) {
     String text = ctx.queryParam("limit");
     if (text == null || text.isBlank()) {
       return 100;

@@ -31,6 +31,7 @@ public final class SyncMetrics implements DeliveryObserver {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Supplier<Map<String, ConnectorStats>> stats;
   private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
+  private final Map<String, Counter> webhookRejections = new ConcurrentHashMap<>();
   private final Map<String, Timer> latencies = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong[]> gauges = new ConcurrentHashMap<>();
 
@@ -130,6 +131,25 @@ public final class SyncMetrics implements DeliveryObserver {
   public void onAttempt(AttemptEvent event) {
     counter(event.connectorId(), event.outcome()).increment();
     timer(event.connectorId()).record(Duration.ofMillis(event.durationMs()));
+  }
+
+  /**
+   * Counts a refused webhook as {@code hms_webhook_rejections_total{connector,reason}}.
+   *
+   * @param connectorId a configured connector id, or {@code unknown} (never a raw path value)
+   * @param reason a short fixed label such as {@code bad_signature}
+   */
+  public void onWebhookRejected(String connectorId, String reason) {
+    webhookRejections
+        .computeIfAbsent(
+            connectorId + "\u0000" + reason,
+            key ->
+                Counter.builder("hms_webhook_rejections")
+                    .description("Webhooks refused (nothing stored), by connector and reason")
+                    .tag("connector", connectorId)
+                    .tag("reason", reason)
+                    .register(registry))
+        .increment();
   }
 
   /** Refreshes the database-backed gauges and renders the Prometheus text format. */

@@ -49,7 +49,7 @@ class ValidationTest {
         .containsExactly(
             "connectors[0].baseurl: unknown key; did you mean 'baseUrl'? allowed keys here: id,"
                 + " type, baseUrl, auth, tls, timeouts, retry, circuitBreaker, rateLimit,"
-                + " maxConcurrency, headers, routes, iis, fhir, graphql",
+                + " maxConcurrency, headers, routes, iis, fhir, graphql, inbound",
             "connectors[0].baseUrl: required key is missing; write an absolute http or https URL,"
                 + " e.g. baseUrl: https://iis.example.org/api");
   }

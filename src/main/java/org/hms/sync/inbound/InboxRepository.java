@@ -1,0 +1,196 @@
+package org.hms.sync.inbound;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.hms.sync.db.Jdbc;
+import org.hms.sync.db.Transactor;
+
+/** SQL for the inbox. One code path for H2 and PostgreSQL (the insert differs, see Dialect). */
+public final class InboxRepository {
+  /**
+   * Webhook ids are kept at least this long, longer than any sender's retry horizon (Standard
+   * Webhooks senders retry for about 3 days), so a late redelivery is still recognised.
+   */
+  public static final Duration MIN_RETENTION = Duration.ofDays(7);
+
+  private static final String COLUMNS =
+      "id, connector_id, webhook_id, received_at, headers, payload, status, reason, attempts,"
+          + " next_attempt_at, changes, processed_at";
+  private static final String UNIQUE_VIOLATION = "23505";
+  /** Finished items; received, failed (to be retried) and conflict (to be reviewed) are kept. */
+  private static final List<InboxStatus> PURGEABLE =
+      List.of(InboxStatus.APPLIED, InboxStatus.DUPLICATE, InboxStatus.REJECTED);
+
+  private final Transactor transactor;
+
+  public InboxRepository(Transactor transactor) {
+    this.transactor = transactor;
+  }
+
+  /**
+   * Stores the item unless the connector already has one with its webhook id. Atomic: of several
+   * concurrent calls with the same connector and webhook id (on one node or several sharing a
+   * PostgreSQL), exactly one returns true. Idempotent: calling it again changes nothing.
+   *
+   * @return true when the item is new, false when the webhook id was already there
+   */
+  public boolean insertIfAbsent(InboxItem item) {
+    return transactor.inTransaction(
+        "store webhook " + item.webhookId() + " of connector " + item.connectorId(),
+        connection -> {
+          try (PreparedStatement insert =
+              connection.prepareStatement(transactor.dialect().insertInboxIfAbsent())) {
+            insert.setString(1, item.id());
+            insert.setString(2, item.connectorId());
+            insert.setString(3, item.webhookId());
+            Jdbc.setInstant(insert, 4, item.receivedAt());
+            insert.setString(5, item.headers());
+            insert.setString(6, item.payload());
+            insert.setString(7, item.status().wire());
+            insert.setString(8, Jdbc.clip(item.reason(), 2000));
+            insert.setInt(9, item.attempts());
+            Jdbc.setInstant(insert, 10, item.nextAttemptAt());
+            insert.setString(11, item.changes());
+            Jdbc.setInstant(insert, 12, item.processedAt());
+            return insert.executeUpdate() == 1;
+          } catch (SQLException failure) {
+            if (UNIQUE_VIOLATION.equals(failure.getSQLState())) {
+              return false;
+            }
+            throw failure;
+          }
+        });
+  }
+
+  /** The connector's item with this webhook id, if stored. */
+  public Optional<InboxItem> find(String connectorId, String webhookId) {
+    return transactor.inTransaction(
+        "read webhook " + webhookId + " of connector " + connectorId,
+        connection -> {
+          try (PreparedStatement select =
+              connection.prepareStatement(
+                  "SELECT " + COLUMNS + " FROM inbox WHERE connector_id = ? AND webhook_id = ?")) {
+            select.setString(1, connectorId);
+            select.setString(2, webhookId);
+            List<InboxItem> items = read(select);
+            return items.stream().findFirst();
+          }
+        });
+  }
+
+  /**
+   * Items newest first.
+   *
+   * @param connectorId only this connector's, or all when {@code null}
+   * @param status only those in this status, or all when {@code null}
+   * @param limit at most this many
+   */
+  public List<InboxItem> list(String connectorId, InboxStatus status, int limit) {
+    StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM inbox WHERE 1 = 1");
+    if (connectorId != null) {
+      sql.append(" AND connector_id = ?");
+    }
+    if (status != null) {
+      sql.append(" AND status = ?");
+    }
+    sql.append(" ORDER BY received_at DESC, id DESC LIMIT ?");
+    return transactor.inTransaction(
+        "list inbox",
+        connection -> {
+          try (PreparedStatement select = connection.prepareStatement(sql.toString())) {
+            int index = 1;
+            if (connectorId != null) {
+              select.setString(index++, connectorId);
+            }
+            if (status != null) {
+              select.setString(index++, status.wire());
+            }
+            select.setInt(index, limit);
+            return read(select);
+          }
+        });
+  }
+
+  /**
+   * Deletes up to {@code limit} finished items (applied, duplicate, rejected) received more than
+   * {@code retention} before {@code now}; items still waiting, failed or in conflict are kept.
+   * Idempotent.
+   *
+   * @throws IllegalArgumentException when {@code retention} is shorter than {@link #MIN_RETENTION}
+   * @return how many were deleted
+   */
+  public int purgeFinished(Instant now, Duration retention, int limit) {
+    if (retention.compareTo(MIN_RETENTION) < 0) {
+      throw new IllegalArgumentException(
+          "inbox retention " + retention + " is shorter than " + MIN_RETENTION.toDays()
+              + " days: a sender's late redelivery would be applied twice; keep at least "
+              + MIN_RETENTION.toDays() + " days");
+    }
+    Instant cutoff = now.minus(retention);
+    return transactor.inTransaction(
+        "purge finished inbox items",
+        connection -> {
+          List<String> ids = new ArrayList<>();
+          try (PreparedStatement select =
+              connection.prepareStatement(
+                  "SELECT id FROM inbox WHERE received_at < ? AND status IN (?, ?, ?)"
+                      + " ORDER BY received_at LIMIT ?")) {
+            Jdbc.setInstant(select, 1, cutoff);
+            for (int index = 0; index < PURGEABLE.size(); index++) {
+              select.setString(index + 2, PURGEABLE.get(index).wire());
+            }
+            select.setInt(PURGEABLE.size() + 2, limit);
+            try (ResultSet rows = select.executeQuery()) {
+              while (rows.next()) {
+                ids.add(rows.getString(1));
+              }
+            }
+          }
+          return delete(connection, ids);
+        });
+  }
+
+  private static int delete(Connection connection, List<String> ids) throws SQLException {
+    if (ids.isEmpty()) {
+      return 0;
+    }
+    try (PreparedStatement delete = connection.prepareStatement("DELETE FROM inbox WHERE id = ?")) {
+      for (String id : ids) {
+        delete.setString(1, id);
+        delete.addBatch();
+      }
+      delete.executeBatch();
+    }
+    return ids.size();
+  }
+
+  private static List<InboxItem> read(PreparedStatement select) throws SQLException {
+    List<InboxItem> items = new ArrayList<>();
+    try (ResultSet rows = select.executeQuery()) {
+      while (rows.next()) {
+        items.add(
+            new InboxItem(
+                rows.getString("id"),
+                rows.getString("connector_id"),
+                rows.getString("webhook_id"),
+                Jdbc.getInstant(rows, "received_at"),
+                rows.getString("headers"),
+                rows.getString("payload"),
+                InboxStatus.fromWire(rows.getString("status")),
+                rows.getString("reason"),
+                rows.getInt("attempts"),
+                Jdbc.getInstant(rows, "next_attempt_at"),
+                rows.getString("changes"),
+                Jdbc.getInstant(rows, "processed_at")));
+      }
+    }
+    return items;
+  }
+}
