@@ -84,27 +84,32 @@ public record SimulatorOptions(
 
   public SimulatorOptions withPort(int newPort) {
     return new SimulatorOptions(
-        host, newPort, failRate, latency, downFor, requiredToken, requiredUsername, requiredPassword);
+        host, newPort, failRate, latency, downFor, requiredToken, requiredUsername,
+        requiredPassword);
   }
 
   public SimulatorOptions withFailRate(double newFailRate) {
     return new SimulatorOptions(
-        host, port, newFailRate, latency, downFor, requiredToken, requiredUsername, requiredPassword);
+        host, port, newFailRate, latency, downFor, requiredToken, requiredUsername,
+        requiredPassword);
   }
 
   public SimulatorOptions withLatency(Duration newLatency) {
     return new SimulatorOptions(
-        host, port, failRate, newLatency, downFor, requiredToken, requiredUsername, requiredPassword);
+        host, port, failRate, newLatency, downFor, requiredToken, requiredUsername,
+        requiredPassword);
   }
 
   public SimulatorOptions withDownFor(Duration newDownFor) {
     return new SimulatorOptions(
-        host, port, failRate, latency, newDownFor, requiredToken, requiredUsername, requiredPassword);
+        host, port, failRate, latency, newDownFor, requiredToken, requiredUsername,
+        requiredPassword);
   }
 
   public SimulatorOptions withRequiredToken(String newRequiredToken) {
     return new SimulatorOptions(
-        host, port, failRate, latency, downFor, newRequiredToken, requiredUsername, requiredPassword);
+        host, port, failRate, latency, downFor, newRequiredToken, requiredUsername,
+        requiredPassword);
   }
 
   /**

@@ -9,9 +9,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Binds {@link SoapService} to {@code POST /iis-soap}, with the simulator's faults: an outage or
- * a drawn failure is decided on arrival and answered HTTP 503 with {@code Retry-After: 1} before
- * the envelope is read; every answer waits out the latency first, on a scheduler, and the VXU is
+ * Binds {@link SoapService} to {@code POST /iis-soap}, with the simulator's faults: an outage or a
+ * drawn failure is decided on arrival and answered HTTP 503 with {@code Retry-After: 1} before the
+ * envelope is read; every answer waits out the latency first, on a scheduler, and the VXU is
  * applied only after it.
  */
 final class SoapRoutes {

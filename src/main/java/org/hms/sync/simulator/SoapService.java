@@ -19,17 +19,16 @@ import java.util.Locale;
 import javax.xml.namespace.QName;
 
 /**
- * The CDC IIS 2011 SOAP 1.2 web service ({@code urn:cdc:iisb:2011}) of the stand-in registry,
- * read and written with SAAJ: {@code submitSingleMessage(username, password, facilityID,
- * hl7Message)} answers the HL7 ACK of {@link VxuReceiver} in {@code
- * submitSingleMessageResponse/return}; {@code connectivityTest(echoBack)} answers {@code
- * End-point is ready. Echoing: <echoBack>}.
+ * The CDC IIS 2011 SOAP 1.2 web service ({@code urn:cdc:iisb:2011}) of the stand-in registry, read
+ * and written with SAAJ: {@code submitSingleMessage(username, password, facilityID, hl7Message)}
+ * answers the HL7 ACK of {@link VxuReceiver} in {@code submitSingleMessageResponse/return}; {@code
+ * connectivityTest(echoBack)} answers {@code End-point is ready. Echoing: <echoBack>}.
  *
- * <p>Faults, shaped as the WSDL declares them (a detail entry with Code, Reason and Detail):
- * {@code SecurityFault} for a wrong username or password when the simulator requires them, {@code
+ * <p>Faults, shaped as the WSDL declares them (a detail entry with Code, Reason and Detail): {@code
+ * SecurityFault} for a wrong username or password when the simulator requires them, {@code
  * UnsupportedOperationFault} for any other operation. A body that is no SOAP 1.2 envelope, or a
- * submitSingleMessage without hl7Message, gets a plain {@code env:Sender} fault. Sender faults
- * are sent with HTTP 400, others with 500 (SOAP 1.2 HTTP binding).
+ * submitSingleMessage without hl7Message, gets a plain {@code env:Sender} fault. Sender faults are
+ * sent with HTTP 400, others with 500 (SOAP 1.2 HTTP binding).
  */
 final class SoapService {
 
@@ -135,7 +134,9 @@ final class SoapService {
     return null;
   }
 
-  /** SAAJ is told SOAP 1.2 whatever was sent; only the request's charset is kept (UTF-8 if none). */
+  /**
+   * SAAJ is told SOAP 1.2 whatever was sent; only the request's charset is kept (UTF-8 if none).
+   */
   private static String soap12ContentType(String contentType) {
     String charset = "utf-8";
     if (contentType != null) {
@@ -153,9 +154,7 @@ final class SoapService {
       throws SOAPException, IOException {
     SOAPMessage message = newMessage();
     SOAPElement response =
-        message
-            .getSOAPBody()
-            .addBodyElement(new QName(NAMESPACE, operation + "Response", PREFIX));
+        message.getSOAPBody().addBodyElement(new QName(NAMESPACE, operation + "Response", PREFIX));
     response.addChildElement(new QName(NAMESPACE, "return", PREFIX)).addTextNode(value);
     return new SoapReply(200, SoapReply.SOAP_12, written(message));
   }

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The stand-in registry's immunization records, one per ORC-3, oldest first. A VXU is applied
- * whole or not at all. Thread-safe.
+ * The stand-in registry's immunization records, one per ORC-3, oldest first. A VXU is applied whole
+ * or not at all. Thread-safe.
  */
 final class Vaccinations {
 
@@ -32,8 +32,9 @@ final class Vaccinations {
       Vaccination held = working.get(id);
       int messages = held == null ? 1 : held.messages() + 1;
       switch (order.action()) {
-        case "A" -> working.put(
-            id, new Vaccination(id, order.cvxCode(), order.lotNumber(), "A", messages, false));
+        case "A" ->
+            working.put(
+                id, new Vaccination(id, order.cvxCode(), order.lotNumber(), "A", messages, false));
         case "U" -> {
           if (held == null) {
             errors.add(notHeld(order));
@@ -50,8 +51,11 @@ final class Vaccinations {
                 id, new Vaccination(id, held.cvxCode(), held.lotNumber(), "D", messages, true));
           }
         }
-        default -> throw new IllegalArgumentException(
-            "RXA-21 must be A, U or D here, got '" + order.action() + "': a bug in VxuReceiver");
+        default ->
+            throw new IllegalArgumentException(
+                "RXA-21 must be A, U or D here, got '"
+                    + order.action()
+                    + "': a bug in VxuReceiver");
       }
     }
     if (errors.isEmpty()) {

@@ -9,4 +9,5 @@ package org.hms.sync.simulator;
  * @param lotNumber RXA-15 (first repetition), or {@code null}
  * @param action RXA-21: {@code A}, {@code U} or {@code D} ({@code A} when empty, as HL7 says)
  */
-record VxuOrder(int sequence, String vaccinationId, String cvxCode, String lotNumber, String action) {}
+record VxuOrder(
+    int sequence, String vaccinationId, String cvxCode, String lotNumber, String action) {}

@@ -54,8 +54,8 @@ final class VxuReceiver {
   }
 
   /**
-   * Reads one HL7 message and answers its acknowledgment. Never throws on bad input: a message
-   * that cannot be read is answered {@code AE} as well.
+   * Reads one HL7 message and answers its acknowledgment. Never throws on bad input: a message that
+   * cannot be read is answered {@code AE} as well.
    */
   String receive(String hl7Message) {
     String text = normalized(hl7Message);

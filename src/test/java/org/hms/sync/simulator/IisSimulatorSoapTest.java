@@ -160,7 +160,9 @@ class IisSimulatorSoapTest {
 
   @Test
   void another_message_type_is_rejected_at_msh_9() throws Exception {
-    String adt = vxu("CTRL-6", order("V-6", "208", "LOT-6", "A")).replace("VXU^V04^VXU_V04", "ADT^A01^ADT_A01");
+    String adt =
+        vxu("CTRL-6", order("V-6", "208", "LOT-6", "A"))
+            .replace("VXU^V04^VXU_V04", "ADT^A01^ADT_A01");
 
     Terser ack = ack(submit(adt));
 
@@ -199,7 +201,10 @@ class IisSimulatorSoapTest {
   @Test
   void connectivity_test_echoes_what_it_was_sent() throws Exception {
     Answer answer =
-        post(envelope("<iis:connectivityTest><iis:echoBack>ping-42</iis:echoBack></iis:connectivityTest>"));
+        post(
+            envelope(
+                "<iis:connectivityTest><iis:echoBack>ping-42</iis:echoBack>"
+                    + "</iis:connectivityTest>"));
 
     assertThat(answer.status()).isEqualTo(200);
     assertThat(returned(answer, "connectivityTestResponse"))
@@ -233,7 +238,8 @@ class IisSimulatorSoapTest {
 
   @Test
   void an_operation_the_service_lacks_gets_an_unsupported_operation_fault() throws Exception {
-    Answer answer = post(envelope("<iis:submitBatch><iis:hl7Batch>x</iis:hl7Batch></iis:submitBatch>"));
+    Answer answer =
+        post(envelope("<iis:submitBatch><iis:hl7Batch>x</iis:hl7Batch></iis:submitBatch>"));
 
     assertThat(answer.status()).isEqualTo(400);
     SOAPFault fault = fault(answer);
@@ -300,10 +306,28 @@ class IisSimulatorSoapTest {
     String rxa =
         String.join(
             "|",
-            "RXA", "0", "1", "20270301090700", "20270301090700",
+            "RXA",
+            "0",
+            "1",
+            "20270301090700",
+            "20270301090700",
             cvx.isEmpty() ? "" : cvx + "^COVID-19 vaccine^CVX",
-            "0.3", "mL^^UCUM", "", "00^New immunization record^NIP001", "", "", "", "", "",
-            lot == null ? "" : lot, "", "", "", "", "CP", action);
+            "0.3",
+            "mL^^UCUM",
+            "",
+            "00^New immunization record^NIP001",
+            "",
+            "",
+            "",
+            "",
+            "",
+            lot == null ? "" : lot,
+            "",
+            "",
+            "",
+            "",
+            "CP",
+            action);
     return orc + "\r" + rxa;
   }
 
@@ -329,14 +353,19 @@ class IisSimulatorSoapTest {
   private static String envelope(String operation) {
     return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
         + "<soap:Envelope xmlns:soap=\"http://www.w3.org/2003/05/soap-envelope\""
-        + " xmlns:iis=\"" + NAMESPACE + "\"><soap:Body>"
+        + " xmlns:iis=\""
+        + NAMESPACE
+        + "\"><soap:Body>"
         + operation
         + "</soap:Body></soap:Envelope>";
   }
 
   /** Escaped for XML text; {@code \r} as a character reference, so it survives parsing. */
   private static String xmlText(String text) {
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;");
+    return text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\r", "&#13;");
   }
 
   private Answer post(String body) throws Exception {
@@ -382,7 +411,8 @@ class IisSimulatorSoapTest {
         return new Terser(HAPI.getPipeParser().parse(ack));
       }
     } catch (HL7Exception unreadable) {
-      throw new AssertionError("the simulator answered an ACK HAPI cannot read: " + ack, unreadable);
+      throw new AssertionError(
+          "the simulator answered an ACK HAPI cannot read: " + ack, unreadable);
     }
   }
 

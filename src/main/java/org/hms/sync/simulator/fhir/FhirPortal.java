@@ -27,11 +27,11 @@ import org.slf4j.LoggerFactory;
  * brings) on a loopback port, under {@code /fhir}. Used by the demo and the fhir connector tests.
  *
  * <p>What it does, per resource type: conditional create by identifier ({@code If-None-Exist:
- * identifier=system|value}: 201 with a new resource, or 200 with the one that matches), read,
- * vread ({@code _history/n}), update with {@code If-Match} (412 when the version is not the
- * current one), search by {@code identifier} and, for Appointment, by {@code _lastUpdated}
- * (oldest first, paged). No delete, no history search, no authentication: any {@code
- * Authorization} header is accepted. Errors are OperationOutcomes, JSON by default.
+ * identifier=system|value}: 201 with a new resource, or 200 with the one that matches), read, vread
+ * ({@code _history/n}), update with {@code If-Match} (412 when the version is not the current one),
+ * search by {@code identifier} and, for Appointment, by {@code _lastUpdated} (oldest first, paged).
+ * No delete, no history search, no authentication: any {@code Authorization} header is accepted.
+ * Errors are OperationOutcomes, JSON by default.
  *
  * <p>Thread-safe; nothing is logged per request.
  */
@@ -159,7 +159,10 @@ public final class FhirPortal implements AutoCloseable {
     try {
       jetty.stop();
     } catch (Exception stopFailure) {
-      log.warn("FHIR portal on port {} did not stop cleanly; its threads are daemons", boundPort, stopFailure);
+      log.warn(
+          "FHIR portal on port {} did not stop cleanly; its threads are daemons",
+          boundPort,
+          stopFailure);
       return;
     }
     log.info("FHIR portal on {}:{} stopped", HOST, boundPort);

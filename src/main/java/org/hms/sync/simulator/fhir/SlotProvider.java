@@ -16,8 +16,8 @@ import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Slot;
 
 /**
- * Slot at the portal: conditional create, read, vread, update ({@code If-Match}), search by
- * {@code identifier}. Public because HAPI calls its methods by reflection.
+ * Slot at the portal: conditional create, read, vread, update ({@code If-Match}), search by {@code
+ * identifier}. Public because HAPI calls its methods by reflection.
  */
 public final class SlotProvider implements IResourceProvider {
   private final VersionedStore<Slot> store;

@@ -25,10 +25,10 @@ import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.InstantType;
 
 /**
- * The in-memory, versioned resources of one type behind a {@link FhirPortal}: conditional create
- * by identifier, read and vread, update with a version check (412 on mismatch), search by
- * identifier and by {@code _lastUpdated}. Logical ids count up from 1; versions from 1 per
- * resource; {@code meta.lastUpdated} is the portal clock's instant of the write.
+ * The in-memory, versioned resources of one type behind a {@link FhirPortal}: conditional create by
+ * identifier, read and vread, update with a version check (412 on mismatch), search by identifier
+ * and by {@code _lastUpdated}. Logical ids count up from 1; versions from 1 per resource; {@code
+ * meta.lastUpdated} is the portal clock's instant of the write.
  *
  * <p>Every method is synchronized, so parallel conditional creates of one identifier make one
  * resource. Values handed out are copies.
@@ -74,8 +74,8 @@ public final class VersionedStore<T extends DomainResource> {
   }
 
   /**
-   * Update of an existing resource. With a version in {@code id} (HAPI puts {@code If-Match}
-   * there) the update is refused with 412 unless it is the current version.
+   * Update of an existing resource. With a version in {@code id} (HAPI puts {@code If-Match} there)
+   * the update is refused with 412 unless it is the current version.
    */
   synchronized MethodOutcome update(IdType id, T resource) {
     T existing = current(id.getIdPart());
@@ -163,7 +163,9 @@ public final class VersionedStore<T extends DomainResource> {
 
   /** The current version of every resource, in the order they were created. */
   public synchronized List<T> all() {
-    return versions.values().stream().map(history -> copyOf(history.get(history.size() - 1))).toList();
+    return versions.values().stream()
+        .map(history -> copyOf(history.get(history.size() - 1)))
+        .toList();
   }
 
   /** The current version of one resource, or null. */
@@ -204,7 +206,8 @@ public final class VersionedStore<T extends DomainResource> {
     String query = ifNoneExist.substring(ifNoneExist.indexOf('?') + 1);
     if (!query.startsWith("identifier=") || query.contains("&")) {
       throw new InvalidRequestException(
-          "this portal matches If-None-Exist by one identifier only (identifier=system|value), got '"
+          "this portal matches If-None-Exist by one identifier only (identifier=system|value), got"
+              + " '"
               + query
               + "'");
     }

@@ -112,8 +112,7 @@ class IisSoapConnectorSimulatorTest {
 
   @Test
   void a_correction_of_a_dose_the_registry_never_got_is_rejected_and_changes_nothing() {
-    PushResult result =
-        push(connector, request(completedEvent(), SampleEvents.APPOINTMENT_ID));
+    PushResult result = push(connector, request(completedEvent(), SampleEvents.APPOINTMENT_ID));
 
     assertThat(result).isInstanceOf(PushResult.Permanent.class);
     PushResult.Permanent rejected = (PushResult.Permanent) result;
@@ -136,8 +135,15 @@ class IisSoapConnectorSimulatorTest {
                 IisConnectors.TIMEOUTS,
                 AuthConfig.none(),
                 new IisConfig(
-                    SETTINGS.username(), "not-the-password", SETTINGS.facilityId(), null,
-                    SETTINGS.sendingFacility(), null, null, null, null),
+                    SETTINGS.username(),
+                    "not-the-password",
+                    SETTINGS.facilityId(),
+                    null,
+                    SETTINGS.sendingFacility(),
+                    null,
+                    null,
+                    null,
+                    null),
                 IisConnectors.subscriptions()),
             IisConnectors.CLOCK);
 
