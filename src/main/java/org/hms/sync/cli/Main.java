@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       ReplayCommand.class,
       MappingCommand.class,
       SimulateIisCommand.class,
+      SimulatePortalCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -19,8 +19,9 @@ import picocli.CommandLine.Spec;
     name = "simulate-iis",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs a stand-in State Immunization Information System (IIS) appointment REST API",
-      "on /api/appointments, with a request ledger and switchable faults under /sim.",
+      "Runs a stand-in State Immunization Information System (IIS): an appointment REST API",
+      "on /api/appointments and the CDC IIS 2011 SOAP service (HL7 v2.5.1 VXU) on /iis-soap,",
+      "with a request ledger, the vaccinations it holds and switchable faults under /sim.",
       "Stops on Ctrl-C."
     })
 public final class SimulateIisCommand implements Callable<Integer> {
@@ -71,6 +72,22 @@ public final class SimulateIisCommand implements Callable<Integer> {
       description = "Bearer token /api requests must send; defaults to the HMS_SIM_TOKEN environment variable. Without one, no authentication.")
   private String token;
 
+  @Option(
+      names = "--soap-username",
+      paramLabel = "U",
+      defaultValue = "${env:HMS_SIM_SOAP_USERNAME}",
+      showDefaultValue = CommandLine.Help.Visibility.NEVER,
+      description = "Username submitSingleMessage must send (with --soap-password); defaults to the HMS_SIM_SOAP_USERNAME environment variable. Without one, any credentials are accepted.")
+  private String soapUsername;
+
+  @Option(
+      names = "--soap-password",
+      paramLabel = "P",
+      defaultValue = "${env:HMS_SIM_SOAP_PASSWORD}",
+      showDefaultValue = CommandLine.Help.Visibility.NEVER,
+      description = "Password submitSingleMessage must send (with --soap-username); defaults to the HMS_SIM_SOAP_PASSWORD environment variable. A wrong one gets a SecurityFault.")
+  private String soapPassword;
+
   @Override
   public Integer call() {
     SimulatorOptions options = validatedOptions();
@@ -86,6 +103,7 @@ public final class SimulateIisCommand implements Callable<Integer> {
                 "iis-simulator-shutdown"));
     PrintWriter out = spec.commandLine().getOut();
     out.println(startupLine(simulator.baseUrl(), options));
+    out.println(soapLine(simulator.soapUrl(), simulator.baseUrl(), options));
     out.flush();
     try {
       stopped.await();
@@ -114,8 +132,31 @@ public final class SimulateIisCommand implements Callable<Integer> {
       throw invalid(
           "--token (or HMS_SIM_TOKEN) must not be blank; leave it unset to disable authentication");
     }
+    boolean username = soapUsername != null && !soapUsername.isBlank();
+    boolean password = soapPassword != null && !soapPassword.isBlank();
+    if (username != password) {
+      throw invalid(
+          "--soap-username and --soap-password (or HMS_SIM_SOAP_USERNAME and"
+              + " HMS_SIM_SOAP_PASSWORD) go together: set both, or neither to accept any"
+              + " credentials");
+    }
     return new SimulatorOptions(
-        host.trim(), port, failRate, Duration.ofMillis(latencyMs), downFor, token);
+        host.trim(),
+        port,
+        failRate,
+        Duration.ofMillis(latencyMs),
+        downFor,
+        token,
+        username ? soapUsername : null,
+        password ? soapPassword : null);
+  }
+
+  private static String soapLine(URI soapUrl, URI baseUrl, SimulatorOptions options) {
+    return "IIS SOAP service (CDC IIS 2011, SOAP 1.2, HL7 v2.5.1 VXU) on "
+        + soapUrl
+        + (options.requiredUsername() == null ? "" : " (username and password required)")
+        + "; vaccinations it holds: GET "
+        + baseUrl.resolve("/sim/vaccinations");
   }
 
   private static String startupLine(URI baseUrl, SimulatorOptions options) {

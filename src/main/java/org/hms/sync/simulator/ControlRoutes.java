@@ -19,6 +19,7 @@ final class ControlRoutes {
   void register(Javalin server) {
     server.get("/sim/ledger", this::ledger);
     server.get("/sim/stats", this::stats);
+    server.get("/sim/vaccinations", this::vaccinations);
     server.post("/sim/down", this::down);
     server.post(
         "/sim/up",
@@ -54,6 +55,21 @@ final class ControlRoutes {
     send(context, 200, answer);
   }
 
+  private void vaccinations(Context context) {
+    ObjectNode answer = json.object();
+    var items = answer.putArray("vaccinations");
+    for (Vaccination vaccination : simulator.vaccinations()) {
+      ObjectNode node = items.addObject();
+      node.put("vaccinationId", vaccination.vaccinationId());
+      node.put("cvxCode", vaccination.cvxCode());
+      node.put("lotNumber", vaccination.lotNumber());
+      node.put("lastAction", vaccination.lastAction());
+      node.put("messages", vaccination.messages());
+      node.put("deleted", vaccination.deleted());
+    }
+    send(context, 200, answer);
+  }
+
   private void stats(Context context) {
     SimStats stats = simulator.stats();
     ObjectNode answer = json.object();
@@ -62,6 +78,7 @@ final class ControlRoutes {
     answer.put("replayed", stats.replayed());
     answer.put("rejected", stats.rejected());
     answer.put("appointments", stats.appointments());
+    answer.put("vaccinations", stats.vaccinations());
     answer.put("down", stats.down());
     send(context, 200, answer);
   }

@@ -17,9 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A stand-in for a State Immunization Information System's appointment REST API, with a ledger of
- * every request and switchable faults (outage, random failures, latency). Used by the demo, the
- * integration and crash tests and the throughput benchmark.
+ * A stand-in for a State Immunization Information System: its appointment REST API, with a ledger
+ * of every request, and its CDC IIS 2011 SOAP service taking HL7 v2.5.1 VXUs, with the
+ * immunization records they made; both with switchable faults (outage, random failures, latency).
+ * Used by the demo, the integration and crash tests and the throughput benchmark.
  *
  * <p>{@code /api/appointments} takes POST (create), PUT and PATCH (merge), DELETE (cancel, the
  * record is kept) and GET. Requests that change state honour {@code Idempotency-Key} the way Stripe
@@ -29,6 +30,16 @@ import org.slf4j.LoggerFactory;
  * are never stored, so a retry after a fault is applied. Authentication, outage and fail rate are
  * decided on arrival; every answer, refusals included, waits out the latency. {@code /sim}
  * endpoints inspect and steer the simulator.
+ *
+ * <p>{@code POST /iis-soap} ({@link #soapUrl()}) is the SOAP 1.2 service ({@code
+ * urn:cdc:iisb:2011}): {@code submitSingleMessage} reads the VXU^V04 in {@code hl7Message}, keeps
+ * one {@link Vaccination} per ORC-3 (RXA-21 {@code A} adds it, a repeated {@code A} is taken
+ * idempotently, {@code U} updates, {@code D} marks it deleted) and returns an HL7 ACK: {@code AA},
+ * or {@code AE} with ERR segments for a VXU it cannot take (no ORC-3 or CVX code, another action
+ * code, {@code U} or {@code D} for an ORC-3 it never got an {@code A} for), which then changes
+ * nothing. With {@link SimulatorOptions#requiredUsername()} set, wrong credentials get a {@code
+ * SecurityFault}. {@code connectivityTest} echoes. The outage and fail rate answer HTTP 503 here
+ * too, and latency delays every SOAP answer. SOAP requests are not in the ledger.
  *
  * <p>Thread-safe. Nothing is logged per request.
  */
@@ -41,6 +52,7 @@ public final class IisSimulator implements AutoCloseable {
   private final AppointmentStore appointments;
   private final IdempotencyStore idempotency;
   private final Ledger ledger;
+  private final Vaccinations vaccinations;
   private final Faults faults;
   private final ScheduledExecutorService delays;
   private final Javalin server;
@@ -52,6 +64,7 @@ public final class IisSimulator implements AutoCloseable {
     this.appointments = new AppointmentStore(clock);
     this.idempotency = new IdempotencyStore();
     this.ledger = new Ledger();
+    this.vaccinations = new Vaccinations();
     this.faults = new Faults(clock, options.failRate(), options.latency());
     this.delays =
         Executors.newScheduledThreadPool(
@@ -70,6 +83,14 @@ public final class IisSimulator implements AutoCloseable {
             faults,
             new BearerAuth(options.requiredToken()),
             clock,
+            delays)
+        .register(server);
+    new SoapRoutes(
+            new SoapService(
+                new VxuReceiver(vaccinations, clock),
+                options.requiredUsername(),
+                options.requiredPassword()),
+            faults,
             delays)
         .register(server);
     new ControlRoutes(this, json).register(server);
@@ -122,7 +143,8 @@ public final class IisSimulator implements AutoCloseable {
               + "); pick another port, or 0 for a free one",
           bindFailure);
     }
-    log.info("IIS simulator listening on {} with {}", baseUrl(), options);
+    log.info(
+        "IIS simulator listening on {} (SOAP on {}) with {}", baseUrl(), soapUrl(), options);
   }
 
   public int port() {
@@ -133,6 +155,19 @@ public final class IisSimulator implements AutoCloseable {
   public URI baseUrl() {
     String host = options.host().contains(":") ? "[" + options.host() + "]" : options.host();
     return URI.create("http://" + host + ":" + port() + "/api");
+  }
+
+  /**
+   * {@code http://<host>:<port>/iis-soap}: the CDC IIS SOAP 1.2 endpoint, an {@code iis-soap}
+   * connector's {@code baseUrl}.
+   */
+  public URI soapUrl() {
+    return baseUrl().resolve(SoapRoutes.PATH);
+  }
+
+  /** The immunization records the SOAP service holds, oldest first; a copy. */
+  public List<Vaccination> vaccinations() {
+    return vaccinations.all();
   }
 
   /** Answered {@code /api} requests in arrival order; a copy. */
@@ -149,7 +184,10 @@ public final class IisSimulator implements AutoCloseable {
     return appointments.find(externalId).map(stored -> stored.toSimAppointment(json));
   }
 
-  /** Answers 503 with {@code Retry-After: 1} to every {@code /api} request for {@code duration}. */
+  /**
+   * Answers 503 with {@code Retry-After: 1} to every {@code /api} and SOAP request for {@code
+   * duration}.
+   */
   public void goDown(Duration duration) {
     faults.goDown(duration);
     log.info("IIS simulator on port {} is down until {}", port(), faults.downUntil());
@@ -164,28 +202,37 @@ public final class IisSimulator implements AutoCloseable {
     return faults.isDown();
   }
 
-  /** That share (0 to 1) of {@code /api} requests is answered 503 before anything is applied. */
+  /**
+   * That share (0 to 1) of {@code /api} and SOAP requests is answered 503 before anything is
+   * applied.
+   */
   public void setFailRate(double rate) {
     faults.setFailRate(rate);
   }
 
-  /** Every {@code /api} request waits this long before it is handled; other requests do not wait. */
+  /**
+   * Every {@code /api} and SOAP request waits this long before it is handled; {@code /sim}
+   * requests do not wait.
+   */
   public void setLatency(Duration latency) {
     faults.setLatency(latency);
   }
 
   /**
-   * Forgets appointments, the ledger and idempotency keys. Faults stay as set; ids and ledger
-   * positions keep counting. Requests in flight during a reset may still land afterwards.
+   * Forgets appointments, vaccinations, the ledger and idempotency keys. Faults stay as set; ids
+   * and ledger positions keep counting. Requests in flight during a reset may still land
+   * afterwards.
    */
   public void reset() {
     appointments.clear();
+    vaccinations.clear();
     idempotency.clear();
     ledger.clear();
   }
 
   SimStats stats() {
-    return SimStats.of(ledger.view(), appointments.size(), faults.isDown());
+    return SimStats.of(
+        ledger.view(), appointments.size(), vaccinations.size(), faults.isDown());
   }
 
   /** Stops listening; requests still waiting out their latency are dropped. Safe to call twice. */

@@ -16,9 +16,20 @@ import java.util.regex.Pattern;
  * @param latency delay added to every {@code /api} request before it is handled
  * @param downFor the simulator answers 503 to every {@code /api} request for this long after start
  * @param requiredToken when not null, {@code /api} requests need {@code Authorization: Bearer <token>}
+ * @param requiredUsername when not null, SOAP {@code submitSingleMessage} requests need this
+ *     {@code username} (and {@code requiredPassword}); otherwise they get a {@code SecurityFault}
+ * @param requiredPassword the {@code password} that goes with {@code requiredUsername}; both are
+ *     set, or neither
  */
 public record SimulatorOptions(
-    String host, int port, double failRate, Duration latency, Duration downFor, String requiredToken) {
+    String host,
+    int port,
+    double failRate,
+    Duration latency,
+    Duration downFor,
+    String requiredToken,
+    String requiredUsername,
+    String requiredPassword) {
 
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
@@ -38,6 +49,32 @@ public record SimulatorOptions(
       throw new IllegalArgumentException(
           "Simulator requiredToken must not be blank; pass null to disable bearer authentication");
     }
+    if ((requiredUsername == null) != (requiredPassword == null)) {
+      throw new IllegalArgumentException(
+          "Simulator requiredUsername and requiredPassword go together: set both, or neither to"
+              + " accept any SOAP credentials (username "
+              + (requiredUsername == null ? "missing" : "set")
+              + ", password "
+              + (requiredPassword == null ? "missing" : "set")
+              + ")");
+    }
+    if ((requiredUsername != null && requiredUsername.isBlank())
+        || (requiredPassword != null && requiredPassword.isBlank())) {
+      throw new IllegalArgumentException(
+          "Simulator requiredUsername and requiredPassword must not be blank; pass null for both"
+              + " to accept any SOAP credentials");
+    }
+  }
+
+  /** Without SOAP credentials: every component but the last two. */
+  public SimulatorOptions(
+      String host,
+      int port,
+      double failRate,
+      Duration latency,
+      Duration downFor,
+      String requiredToken) {
+    this(host, port, failRate, latency, downFor, requiredToken, null, null);
   }
 
   /** Loopback, a free port, no faults, no authentication. */
@@ -46,23 +83,42 @@ public record SimulatorOptions(
   }
 
   public SimulatorOptions withPort(int newPort) {
-    return new SimulatorOptions(host, newPort, failRate, latency, downFor, requiredToken);
+    return new SimulatorOptions(
+        host, newPort, failRate, latency, downFor, requiredToken, requiredUsername,
+        requiredPassword);
   }
 
   public SimulatorOptions withFailRate(double newFailRate) {
-    return new SimulatorOptions(host, port, newFailRate, latency, downFor, requiredToken);
+    return new SimulatorOptions(
+        host, port, newFailRate, latency, downFor, requiredToken, requiredUsername,
+        requiredPassword);
   }
 
   public SimulatorOptions withLatency(Duration newLatency) {
-    return new SimulatorOptions(host, port, failRate, newLatency, downFor, requiredToken);
+    return new SimulatorOptions(
+        host, port, failRate, newLatency, downFor, requiredToken, requiredUsername,
+        requiredPassword);
   }
 
   public SimulatorOptions withDownFor(Duration newDownFor) {
-    return new SimulatorOptions(host, port, failRate, latency, newDownFor, requiredToken);
+    return new SimulatorOptions(
+        host, port, failRate, latency, newDownFor, requiredToken, requiredUsername,
+        requiredPassword);
   }
 
   public SimulatorOptions withRequiredToken(String newRequiredToken) {
-    return new SimulatorOptions(host, port, failRate, latency, downFor, newRequiredToken);
+    return new SimulatorOptions(
+        host, port, failRate, latency, downFor, newRequiredToken, requiredUsername,
+        requiredPassword);
+  }
+
+  /**
+   * The username and password that SOAP {@code submitSingleMessage} requests must carry; {@code
+   * null} for both accepts any (or none).
+   */
+  public SimulatorOptions withRequiredCredentials(String username, String password) {
+    return new SimulatorOptions(
+        host, port, failRate, latency, downFor, requiredToken, username, password);
   }
 
   /**
@@ -79,7 +135,7 @@ public record SimulatorOptions(
     return org.hms.sync.config.Durations.parse(text);
   }
 
-  /** Never prints the token: options end up in logs. */
+  /** Never prints the token or the password: options end up in logs. */
   @Override
   public String toString() {
     return "SimulatorOptions[host="
@@ -94,6 +150,10 @@ public record SimulatorOptions(
         + downFor
         + ", requiredToken="
         + (requiredToken == null ? "none" : "****")
+        + ", requiredUsername="
+        + (requiredUsername == null ? "none" : requiredUsername)
+        + ", requiredPassword="
+        + (requiredPassword == null ? "none" : "****")
         + "]";
   }
 

@@ -55,6 +55,15 @@ class SimulateIisCommandTest {
         .contains("--latency-ms")
         .contains("--down-for")
         .contains("--token")
-        .contains("HMS_SIM_TOKEN");
+        .contains("HMS_SIM_TOKEN")
+        .contains("/iis-soap")
+        .contains("--soap-username")
+        .contains("--soap-password");
+  }
+
+  @Test
+  void a_soap_username_without_a_password_is_refused() {
+    assertThat(run("--soap-username", "clinic-user", "--soap-password", "")).isNotZero();
+    assertThat(err.toString()).contains("--soap-username and --soap-password").contains("both");
   }
 }

@@ -58,6 +58,26 @@ class SimulatorOptionsTest {
   }
 
   @Test
+  void soap_credentials_come_in_pairs_and_are_never_blank() {
+    assertThat(SimulatorOptions.defaults().withRequiredCredentials("u", "p").requiredUsername())
+        .isEqualTo("u");
+    assertThatThrownBy(() -> SimulatorOptions.defaults().withRequiredCredentials("u", null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("go together")
+        .hasMessageContaining("password missing");
+    assertThatThrownBy(() -> SimulatorOptions.defaults().withRequiredCredentials(" ", "p"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("blank");
+  }
+
+  @Test
+  void to_string_never_shows_the_soap_password() {
+    assertThat(SimulatorOptions.defaults().withRequiredCredentials("u", "s3cret-pw").toString())
+        .doesNotContain("s3cret-pw")
+        .contains("requiredPassword=****");
+  }
+
+  @Test
   void short_durations_are_parsed() {
     assertThat(SimulatorOptions.parseDuration("250ms")).isEqualTo(Duration.ofMillis(250));
     assertThat(SimulatorOptions.parseDuration("2s")).isEqualTo(Duration.ofSeconds(2));

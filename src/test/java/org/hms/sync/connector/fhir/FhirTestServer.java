@@ -1,33 +1,17 @@
 package org.hms.sync.connector.fhir;
 
-import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
-import ca.uhn.fhir.rest.annotation.ConditionalUrlParam;
-import ca.uhn.fhir.rest.annotation.Count;
-import ca.uhn.fhir.rest.annotation.Create;
-import ca.uhn.fhir.rest.annotation.IdParam;
-import ca.uhn.fhir.rest.annotation.OptionalParam;
-import ca.uhn.fhir.rest.annotation.Read;
-import ca.uhn.fhir.rest.annotation.ResourceParam;
-import ca.uhn.fhir.rest.annotation.Search;
-import ca.uhn.fhir.rest.annotation.Sort;
-import ca.uhn.fhir.rest.annotation.Update;
-import ca.uhn.fhir.rest.api.EncodingEnum;
-import ca.uhn.fhir.rest.api.MethodOutcome;
-import ca.uhn.fhir.rest.api.SortSpec;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
-import ca.uhn.fhir.rest.param.DateRangeParam;
-import ca.uhn.fhir.rest.param.TokenParam;
-import ca.uhn.fhir.rest.server.FifoMemoryPagingProvider;
-import ca.uhn.fhir.rest.server.IResourceProvider;
-import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -37,21 +21,18 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.servlet.ServletContextHandler;
-import org.eclipse.jetty.servlet.ServletHolder;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.hl7.fhir.r4.model.Appointment;
-import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Slot;
+import org.hms.sync.simulator.fhir.FhirPortal;
+import org.hms.sync.simulator.fhir.VersionedStore;
 
 /**
- * A real FHIR R4 server for the connector tests: HAPI's {@link RestfulServer} with in-memory
- * Appointment and Slot providers (conditional create by identifier, versioned update with If-Match,
- * read, search by identifier and {@code _lastUpdated}, paging), in a Jetty 11 servlet container on
- * a loopback port, behind a {@link DroppingProxy} that can lose a response. It records every
- * request's method, URI and headers and can fail the next matching request with any HTTP status.
+ * A real FHIR R4 server for the connector tests: the project's {@link FhirPortal} (HAPI's
+ * RestfulServer with in-memory Appointment and Slot resources: conditional create by identifier,
+ * versioned update with If-Match, read, search by identifier and {@code _lastUpdated}, paging),
+ * with a clock that moves on a second per write, behind a {@link DroppingProxy} that can lose a
+ * response. It records every request's method, URI and headers and can fail the next matching
+ * request with any HTTP status.
  */
 final class FhirTestServer implements AutoCloseable {
 
@@ -69,36 +50,17 @@ final class FhirTestServer implements AutoCloseable {
 
   final VersionedStore<Appointment> appointments;
   final VersionedStore<Slot> slots;
-  private final AtomicReference<Instant> now = new AtomicReference<>(START);
-  private volatile Duration tick = Duration.ofSeconds(1);
+  private final TickingClock clock = new TickingClock(START);
   private final List<Received> received = new CopyOnWriteArrayList<>();
   private final Queue<Failure> failures = new ConcurrentLinkedQueue<>();
-  private final Server jetty;
+  private final FhirPortal portal;
   private final DroppingProxy proxy;
 
-  private FhirTestServer() throws Exception {
-    appointments = new VersionedStore<>("Appointment", Appointment::getIdentifier, this::nextInstant);
-    slots = new VersionedStore<>("Slot", Slot::getIdentifier, this::nextInstant);
-    RestfulServer restful = new RestfulServer(FhirContext.forR4Cached());
-    restful.setDefaultResponseEncoding(EncodingEnum.JSON);
-    FifoMemoryPagingProvider paging = new FifoMemoryPagingProvider(20);
-    paging.setMaximumPageSize(100);
-    restful.setPagingProvider(paging);
-    restful.registerProviders(new AppointmentProvider(), new SlotProvider());
-    restful.registerInterceptor(new Hooks());
-    QueuedThreadPool threads = new QueuedThreadPool();
-    threads.setDaemon(true);
-    jetty = new Server(threads);
-    ServerConnector connector = new ServerConnector(jetty);
-    connector.setHost("127.0.0.1");
-    connector.setPort(0);
-    jetty.addConnector(connector);
-    ServletContextHandler context = new ServletContextHandler();
-    context.setContextPath("/");
-    context.addServlet(new ServletHolder(restful), "/fhir/*");
-    jetty.setHandler(context);
-    jetty.start();
-    proxy = DroppingProxy.to(connector.getLocalPort());
+  private FhirTestServer() {
+    portal = FhirPortal.start(0, clock, new Hooks());
+    appointments = portal.appointmentStore();
+    slots = portal.slotStore();
+    proxy = DroppingProxy.to(portal.port());
   }
 
   static FhirTestServer start() {
@@ -111,12 +73,10 @@ final class FhirTestServer implements AutoCloseable {
 
   /** Empties the stores and the request log, drops pending failures, sets the time back. */
   void reset() {
-    appointments.clear();
-    slots.clear();
+    portal.reset();
     received.clear();
     failures.clear();
-    now.set(START);
-    tick = Duration.ofSeconds(1);
+    clock.restart(START);
     proxy.dropNone();
   }
 
@@ -144,10 +104,7 @@ final class FhirTestServer implements AutoCloseable {
    * or writes move on by a second each again.
    */
   void freezeTime(boolean frozen) {
-    if (frozen) {
-      now.updateAndGet(instant -> instant.plus(tick));
-    }
-    tick = frozen ? Duration.ZERO : Duration.ofSeconds(1);
+    clock.freeze(frozen);
   }
 
   List<Received> received() {
@@ -158,17 +115,50 @@ final class FhirTestServer implements AutoCloseable {
     return received.stream().filter(request -> request.method().equals(method)).toList();
   }
 
-  private Instant nextInstant() {
-    return now.updateAndGet(instant -> instant.plus(tick));
-  }
-
   @Override
   public void close() {
     proxy.close();
-    try {
-      jetty.stop();
-    } catch (Exception ignored) {
-      // the test is over
+    portal.close();
+  }
+
+  /**
+   * Each reading is one tick (a second) after the last, so every write gets its own lastUpdated;
+   * frozen, the readings stay at one instant (ties). The portal reads it once per write.
+   */
+  private static final class TickingClock extends Clock {
+    private final AtomicReference<Instant> now;
+    private volatile Duration tick = Duration.ofSeconds(1);
+
+    TickingClock(Instant start) {
+      this.now = new AtomicReference<>(start);
+    }
+
+    void restart(Instant start) {
+      now.set(start);
+      tick = Duration.ofSeconds(1);
+    }
+
+    /** Frozen at one tick after the last reading, or moving on again. */
+    void freeze(boolean frozen) {
+      if (frozen) {
+        now.updateAndGet(instant -> instant.plus(tick));
+      }
+      tick = frozen ? Duration.ZERO : Duration.ofSeconds(1);
+    }
+
+    @Override
+    public Instant instant() {
+      return now.updateAndGet(instant -> instant.plus(tick));
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      throw new UnsupportedOperationException("the test FHIR server's clock stays in UTC");
     }
   }
 
@@ -201,66 +191,6 @@ final class FhirTestServer implements AutoCloseable {
         }
       }
       return true;
-    }
-  }
-
-  public final class AppointmentProvider implements IResourceProvider {
-    @Override
-    public Class<Appointment> getResourceType() {
-      return Appointment.class;
-    }
-
-    @Create
-    public MethodOutcome create(
-        @ResourceParam Appointment resource, @ConditionalUrlParam String ifNoneExist) {
-      return appointments.create(resource, ifNoneExist);
-    }
-
-    @Read
-    public Appointment read(@IdParam IdType id) {
-      return appointments.read(id);
-    }
-
-    @Update
-    public MethodOutcome update(@IdParam IdType id, @ResourceParam Appointment resource) {
-      return appointments.update(id, resource);
-    }
-
-    @Search
-    public List<Appointment> search(
-        @OptionalParam(name = "identifier") TokenParam identifier,
-        @OptionalParam(name = "_lastUpdated") DateRangeParam lastUpdated,
-        @Sort SortSpec sort,
-        @Count Integer count) {
-      return appointments.search(identifier, lastUpdated);
-    }
-  }
-
-  public final class SlotProvider implements IResourceProvider {
-    @Override
-    public Class<Slot> getResourceType() {
-      return Slot.class;
-    }
-
-    @Create
-    public MethodOutcome create(
-        @ResourceParam Slot resource, @ConditionalUrlParam String ifNoneExist) {
-      return slots.create(resource, ifNoneExist);
-    }
-
-    @Read
-    public Slot read(@IdParam IdType id) {
-      return slots.read(id);
-    }
-
-    @Update
-    public MethodOutcome update(@IdParam IdType id, @ResourceParam Slot resource) {
-      return slots.update(id, resource);
-    }
-
-    @Search
-    public List<Slot> search(@OptionalParam(name = "identifier") TokenParam identifier) {
-      return slots.search(identifier, null);
     }
   }
 }

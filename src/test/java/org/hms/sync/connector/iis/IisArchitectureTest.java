@@ -10,8 +10,9 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
 /**
- * HL7 and SOAP stay in the IIS connector, and its HL7 message classes stay free of the rest of the
- * project, so only the connector's seam classes need the engine's types (STYLE.md).
+ * HL7 and SOAP stay in the IIS connector (and the stand-in registry of the simulator), and its HL7
+ * message classes stay free of the rest of the project, so only the connector's seam classes need
+ * the engine's types (STYLE.md).
  */
 class IisArchitectureTest {
   /** The classes that join the HL7 messages to the connector seam, config and mapping input. */
@@ -24,11 +25,21 @@ class IisArchitectureTest {
           .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
           .importPackages("org.hms.sync");
 
+  /**
+   * The simulator package (not its subpackages) is the other side of the wire: its stand-in
+   * registry reads VXUs and writes ACKs with HAPI and speaks SOAP with SAAJ on its own, without
+   * the connector's classes (SimulatorArchitectureTest), so that a test of the connector against
+   * it checks the connector against an independent reading of the standard.
+   */
+  private static final String[] HL7_AND_SOAP_PACKAGES = {
+    "org.hms.sync.connector.iis..", "org.hms.sync.simulator"
+  };
+
   @Test
-  void only_the_iis_connector_uses_hapi_hl7v2() {
+  void only_the_iis_connector_and_the_stand_in_registry_use_hapi_hl7v2() {
     noClasses()
         .that()
-        .resideOutsideOfPackage("org.hms.sync.connector.iis..")
+        .resideOutsideOfPackages(HL7_AND_SOAP_PACKAGES)
         .should()
         .dependOnClassesThat()
         .resideInAPackage("ca.uhn.hl7v2..")
@@ -36,10 +47,10 @@ class IisArchitectureTest {
   }
 
   @Test
-  void only_the_iis_connector_uses_saaj() {
+  void only_the_iis_connector_and_the_stand_in_registry_use_saaj() {
     noClasses()
         .that()
-        .resideOutsideOfPackage("org.hms.sync.connector.iis..")
+        .resideOutsideOfPackages(HL7_AND_SOAP_PACKAGES)
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("jakarta.xml.soap..", "com.sun.xml.messaging..")
