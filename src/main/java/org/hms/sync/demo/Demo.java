@@ -31,6 +31,7 @@ import org.hms.sync.delivery.ConnectorStats;
 import org.hms.sync.delivery.DeliveryStatus;
 import org.hms.sync.scheduling.Appointment;
 import org.hms.sync.scheduling.AppointmentStatus;
+import org.hms.sync.scheduling.Immunization;
 import org.hms.sync.scheduling.Location;
 import org.hms.sync.scheduling.Patient;
 import org.hms.sync.scheduling.SchedulingService;
@@ -39,6 +40,9 @@ import org.hms.sync.simulator.IisSimulator;
 import org.hms.sync.simulator.LedgerEntry;
 import org.hms.sync.simulator.SimAppointment;
 import org.hms.sync.simulator.SimulatorOptions;
+import org.hms.sync.simulator.Vaccination;
+import org.hms.sync.simulator.fhir.FhirPortal;
+import org.hms.sync.simulator.fhir.PortalAppointment;
 
 /**
  * The guided demo: a stand-in IIS, the service on a fresh H2 database, and a nurse's morning
@@ -47,6 +51,11 @@ import org.hms.sync.simulator.SimulatorOptions;
  */
 public final class Demo implements AutoCloseable {
   static final String CONNECTOR = "state-iis";
+  static final String SOAP_CONNECTOR = "state-iis-soap";
+  static final String PORTAL_CONNECTOR = "county-portal";
+  private static final List<String> CONNECTORS = List.of(CONNECTOR, SOAP_CONNECTOR, PORTAL_CONNECTOR);
+  private static final String SOAP_USER = "demo-clinic";
+  private static final String SOAP_PASSWORD = "demo-soap-password";
   private static final String[] RESOURCES = {"hms-sync.yaml", "iis-appointment.jsonata"};
   private static final String IIS_TOKEN = "demo-iis-token";
 
@@ -55,6 +64,7 @@ public final class Demo implements AutoCloseable {
   private final Instant started = Instant.now();
   private final Map<String, String> labels = new ConcurrentHashMap<>();
   private IisSimulator iis;
+  private FhirPortal portal;
   private SyncApp app;
   private String adminToken;
 
@@ -66,11 +76,19 @@ public final class Demo implements AutoCloseable {
   /** Runs the scenario; returns true when EMR and IIS end in sync with nothing doubled. */
   public boolean run() throws IOException, InterruptedException {
     Path folder = freshFolder();
-    iis = IisSimulator.start(SimulatorOptions.defaults().withRequiredToken(IIS_TOKEN));
+    iis =
+        IisSimulator.start(
+            SimulatorOptions.defaults()
+                .withRequiredToken(IIS_TOKEN)
+                .withRequiredCredentials(SOAP_USER, SOAP_PASSWORD));
+    portal = FhirPortal.start(0);
     adminToken = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
     Map<String, String> env = new HashMap<>(System.getenv());
     env.put("HMS_DEMO_IIS_URL", iis.baseUrl().toString());
     env.put("HMS_DEMO_IIS_TOKEN", IIS_TOKEN);
+    env.put("HMS_DEMO_IIS_SOAP_URL", iis.soapUrl().toString());
+    env.put("HMS_DEMO_IIS_SOAP_PASSWORD", SOAP_PASSWORD);
+    env.put("HMS_DEMO_PORTAL_URL", portal.baseUrl().toString());
     env.put("HMS_DEMO_DB_URL", "jdbc:h2:file:" + folder.resolve("db/hms-sync").toAbsolutePath());
     env.put("HMS_DEMO_PORT", String.valueOf(apiPort()));
     env.put("HMS_ADMIN_TOKEN", adminToken);
@@ -81,6 +99,8 @@ public final class Demo implements AutoCloseable {
     out.println("HMS-EMR Sync demo");
     out.println("  data folder   " + folder.toAbsolutePath());
     out.println("  stand-in IIS  " + iis.baseUrl() + "  (ledger: http://127.0.0.1:" + iis.port() + "/sim/ledger)");
+    out.println("  SOAP IIS      " + iis.soapUrl() + "  (doses: http://127.0.0.1:" + iis.port() + "/sim/vaccinations)");
+    out.println("  FHIR portal   " + portal.baseUrl() + "  (try: curl " + portal.baseUrl() + "/Appointment)");
     out.println("  HTTP API      http://127.0.0.1:" + app.port() + "/api   admin token: " + adminToken);
     out.println("  try: curl -H 'Authorization: Bearer " + adminToken + "' http://127.0.0.1:" + app.port() + "/api/connectors");
     out.println();
@@ -124,7 +144,13 @@ public final class Demo implements AutoCloseable {
     say("IIS", "back up");
     settle(Duration.ofSeconds(60));
 
-    boolean inSync = compare(List.of(a1.id(), a2.id(), a3.id()));
+    section("A1's patient gets the dose: the registry hears of it over SOAP (HL7 VXU)");
+    emr.complete(
+        a1.id(), new Immunization("208", "EK5730", "0.3 mL", "PFR", "IM", "LD", null), null, null);
+    say("EMR", "completed A1 with CVX 208 lot EK5730 (event appointment.completed, seq 2)");
+    settle(Duration.ofSeconds(60));
+
+    boolean inSync = compare(a1);
     return inSync;
   }
 
@@ -164,53 +190,98 @@ public final class Demo implements AutoCloseable {
   private void settle(Duration timeout) throws InterruptedException {
     Instant deadline = Instant.now().plus(timeout);
     while (Instant.now().isBefore(deadline)) {
-      ConnectorStats stats = app.deliveries().stats(List.of(CONNECTOR)).get(CONNECTOR);
-      if (stats.backlog() == 0 && app.engine().inFlight() == 0) {
+      Map<String, ConnectorStats> stats = app.deliveries().stats(CONNECTORS);
+      boolean idle = stats.values().stream().allMatch(connector -> connector.backlog() == 0);
+      if (idle && app.engine().inFlight() == 0) {
         return;
       }
       Thread.sleep(50);
     }
   }
 
-  private boolean compare(List<String> firstThree) {
-    section("EMR and IIS side by side");
+  private boolean compare(Appointment vaccinated) {
+    section("EMR, IIS and portal side by side");
     SchedulingService emr = app.scheduling();
     Map<String, String> externalIds = app.deliveries().externalIds(CONNECTOR);
+    Map<String, PortalAppointment> atPortal = new HashMap<>();
+    for (PortalAppointment remote : portal.appointments()) {
+      atPortal.put(remote.identifier(), remote);
+    }
     List<Appointment> appointments = new ArrayList<>(emr.listAppointments(null, null, 1000));
     appointments.sort((x, y) -> labels.getOrDefault(x.id(), "").compareTo(labels.getOrDefault(y.id(), "")));
-    out.printf("  %-4s %-10s %-22s | %-8s %-10s %-22s | %s%n", "", "EMR", "start", "IIS id", "IIS", "slotTime", "");
+    String row = "  %-4s %-10s %-21s | %-7s %-10s %-21s | %-10s %-21s | %s%n";
+    out.printf(row, "", "EMR", "start", "IIS id", "IIS", "slotTime", "portal", "start", "");
     boolean allMatch = true;
     for (Appointment appointment : appointments) {
       String externalId = externalIds.get(appointment.id());
       Optional<SimAppointment> remote = externalId == null ? Optional.empty() : iis.appointment(externalId);
       String remoteStatus = remote.map(SimAppointment::status).orElse("-");
       String remoteStart = remote.map(r -> String.valueOf(r.fields().get("slotTime"))).orElse("-");
-      boolean match =
+      boolean cancelled = appointment.status() == AppointmentStatus.CANCELLED;
+      boolean iisMatch =
           remote.isPresent()
               && remoteStatus.equals(appointment.status().wire())
-              && (appointment.status() == AppointmentStatus.CANCELLED
-                  || remoteStart.equals(appointment.start().toString()));
-      allMatch &= match;
-      out.printf("  %-4s %-10s %-22s | %-8s %-10s %-22s | %s%n",
+              && (cancelled || remoteStart.equals(appointment.start().toString()));
+      PortalAppointment fhir = atPortal.get(appointment.id());
+      String fhirStatus = fhir == null ? "-" : fhir.status();
+      String fhirStart = fhir == null || fhir.start() == null ? "-" : fhir.start().toString();
+      boolean portalMatch =
+          fhir != null
+              && fhirStatus.equals(fhirStatus(appointment.status()))
+              && (cancelled || fhirStart.equals(appointment.start().toString()));
+      allMatch &= iisMatch && portalMatch;
+      out.printf(row,
           labels.getOrDefault(appointment.id(), "?"), appointment.status().wire(), appointment.start(),
-          externalId == null ? "-" : externalId, remoteStatus, remoteStart, match ? "in sync" : "DIFFERENT");
+          externalId == null ? "-" : externalId, remoteStatus, remoteStart, fhirStatus, fhirStart,
+          iisMatch && portalMatch ? "in sync" : "DIFFERENT");
     }
     List<LedgerEntry> ledger = iis.ledger();
     long applied = ledger.stream().filter(LedgerEntry::applied).count();
     long refused = ledger.stream().filter(entry -> entry.status() == 503).count();
     long distinctKeys = ledger.stream().filter(LedgerEntry::applied).map(LedgerEntry::idempotencyKey).distinct().count();
     long succeeded = app.deliveries().list(DeliveryStatus.SUCCEEDED, CONNECTOR, null, 1000).size();
-    long waiting = app.deliveries().stats(List.of(CONNECTOR)).get(CONNECTOR).backlog();
+    Map<String, ConnectorStats> stats = app.deliveries().stats(CONNECTORS);
+    long waiting = stats.values().stream().mapToLong(ConnectorStats::backlog).sum();
     out.println();
     out.println("  IIS ledger: " + ledger.size() + " requests, " + applied + " applied, " + refused
-        + " refused during the outage; " + succeeded + " deliveries succeeded, " + waiting + " waiting");
+        + " refused during the outage; " + succeeded + " deliveries succeeded, " + waiting
+        + " waiting (all connectors)");
     boolean once = applied == succeeded && distinctKeys == applied && waiting == 0;
-    boolean ok = allMatch && once && appointments.size() == 5;
+    boolean portalOnce = portal.appointments().size() == appointments.size();
+    out.println("  FHIR portal: " + portal.appointments().size() + " Appointments for "
+        + appointments.size() + " EMR appointments (conditional create: never two for one)");
+
+    List<Vaccination> doses = iis.vaccinations();
+    out.println("  State registry over SOAP (HL7 VXU): " + doses.size() + " vaccination(s)");
+    for (Vaccination dose : doses) {
+      out.println("    " + labels.getOrDefault(dose.vaccinationId(), dose.vaccinationId())
+          + "  CVX " + dose.cvxCode() + "  lot " + dose.lotNumber() + "  action " + dose.lastAction()
+          + "  " + dose.messages() + " message(s)" + (dose.deleted() ? "  (deleted)" : ""));
+    }
+    Immunization given = emr.findAppointment(vaccinated.id()).orElseThrow().immunization();
+    boolean doseMatch =
+        doses.size() == 1
+            && doses.get(0).vaccinationId().equals(vaccinated.id())
+            && doses.get(0).cvxCode().equals(given.cvxCode())
+            && doses.get(0).lotNumber().equals(given.lotNumber())
+            && doses.get(0).lastAction().equals("A")
+            && !doses.get(0).deleted();
+    boolean ok = allMatch && once && portalOnce && doseMatch && appointments.size() == 5;
     out.println();
     out.println(ok
-        ? "VERDICT: IN SYNC - every change reached the IIS exactly once, in order, through the outage."
+        ? "VERDICT: IN SYNC - every change reached the IIS and the portal exactly once, in order,"
+            + " through the outage; the dose reached the registry as one VXU."
         : "VERDICT: OUT OF SYNC - see the rows marked DIFFERENT above (and GET /api/deliveries).");
     return ok;
+  }
+
+  /** The FHIR Appointment status the portal should show for an EMR status. */
+  private static String fhirStatus(AppointmentStatus status) {
+    return switch (status) {
+      case BOOKED -> "booked";
+      case CANCELLED -> "cancelled";
+      case COMPLETED -> "fulfilled";
+    };
   }
 
   private void section(String title) {
@@ -260,6 +331,9 @@ public final class Demo implements AutoCloseable {
     }
     if (iis != null) {
       iis.close();
+    }
+    if (portal != null) {
+      portal.close();
     }
   }
 
