@@ -29,7 +29,10 @@ import org.hms.sync.delivery.DeliveryObserver;
 import org.hms.sync.delivery.DeliveryRepository;
 import org.hms.sync.delivery.RetryPolicy;
 import org.hms.sync.http.ApiServer;
+import org.hms.sync.config.ConflictPolicy;
+import org.hms.sync.inbound.InboxProcessor;
 import org.hms.sync.inbound.InboxRepository;
+import org.hms.sync.inbound.ReviewRepository;
 import org.hms.sync.inbound.webhook.WebhookReceiver;
 import org.hms.sync.json.JsonSnapshotEncoder;
 import org.hms.sync.metrics.SyncMetrics;
@@ -55,6 +58,8 @@ public final class SyncApp implements AutoCloseable {
   private final Map<String, Connector> connectors;
   private final Map<String, WebhookReceiver> webhooks;
   private final InboxRepository inbox;
+  private final ReviewRepository reviews;
+  private final InboxProcessor inboxProcessor;
   private final DeliveryEngine engine;
   private final Map<String, ConnectorLimits> limits;
   private final SyncMetrics metrics;
@@ -100,6 +105,16 @@ public final class SyncApp implements AutoCloseable {
           new SchedulingService(database.transactor(), outbox, new JsonSnapshotEncoder(), clock);
       this.deliveries = new DeliveryRepository(database.transactor());
       this.inbox = new InboxRepository(database.transactor());
+      this.reviews = new ReviewRepository(database.transactor());
+      Map<String, ConflictPolicy> conflictPolicies = new LinkedHashMap<>();
+      for (ConnectorConfig connector : config.connectors()) {
+        conflictPolicies.put(connector.id(), connector.inbound().conflictPolicy());
+      }
+      this.inboxProcessor =
+          new InboxProcessor(
+              inbox, reviews, scheduling, new JsonSnapshotEncoder(), conflictPolicies,
+              new InboxProcessor.Settings(config.engine().pollInterval(), config.engine().lease()),
+              clock);
       this.breakers = breakers(config, clock);
       this.limits = limits(config);
       this.metrics =
@@ -225,6 +240,9 @@ public final class SyncApp implements AutoCloseable {
     if (!webhooks.isEmpty()) {
       maintenance.scheduleWithFixedDelay(this::purgeInboxQuietly, 1, 60, TimeUnit.MINUTES);
     }
+    // Always: items stored before a crash (or by another node) are applied even without webhooks.
+    inboxProcessor.start();
+    inboxProcessor.wakeUp();
     return this;
   }
 
@@ -308,6 +326,15 @@ public final class SyncApp implements AutoCloseable {
     return inbox;
   }
 
+  public ReviewRepository reviews() {
+    return reviews;
+  }
+
+  /** Applies inbox items to the EMR; started with the engine. */
+  public InboxProcessor inboxProcessor() {
+    return inboxProcessor;
+  }
+
   /**
    * Compacts an H2 file every 2 s (see {@link Database#compactH2File(boolean)}), deferred while
    * the engine holds half its places or more; idempotent.
@@ -335,6 +362,7 @@ public final class SyncApp implements AutoCloseable {
       server.close();
     }
     maintenance.shutdownNow();
+    inboxProcessor.close();
     engine.close();
     for (Connector connector : connectors.values()) {
       connector.close();

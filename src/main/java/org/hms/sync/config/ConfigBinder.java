@@ -39,7 +39,7 @@ final class ConfigBinder {
           "rateLimit", "maxConcurrency", "headers", "routes", "iis", "fhir", "graphql",
           "inbound");
   /** {@code poll} is planned (issue 4) and is an unknown key until it exists. */
-  static final List<String> INBOUND_KEYS = List.of("webhook");
+  static final List<String> INBOUND_KEYS = List.of("webhook", "conflictPolicy");
   static final List<String> WEBHOOK_KEYS = List.of("secrets", "mapping", "toleranceSeconds");
   static final List<String> BREAKER_KEYS =
       List.of("enabled", "failureRatePercent", "minimumCalls", "window", "openFor", "halfOpenProbes");
@@ -327,12 +327,19 @@ final class ConfigBinder {
     if (map == null) {
       return null;
     }
+    int before = problems.count();
+    String policy =
+        oneOf(
+            map, "conflictPolicy", path, ConflictPolicy.WIRE_NAMES,
+            "conflict policy");
+    ConflictPolicy conflictPolicy =
+        policy == null ? ConflictPolicy.REVIEW : ConflictPolicy.fromWire(policy);
     JsonNode webhook = get(map, "webhook");
-    if (webhook == null) {
-      return InboundConfig.none();
+    WebhookConfig config = webhook == null ? null : webhook(webhook, path + ".webhook");
+    if (problems.count() > before) {
+      return null;
     }
-    WebhookConfig config = webhook(webhook, path + ".webhook");
-    return config == null ? null : new InboundConfig(config);
+    return new InboundConfig(config, conflictPolicy);
   }
 
   private WebhookConfig webhook(JsonNode node, String path) {

@@ -151,6 +151,9 @@ public final class ApiServer implements AutoCloseable {
     WebhookEndpoint webhooks = new WebhookEndpoint(app);
     javalin.post("/webhooks/{connectorId}", webhooks::receive);
     javalin.get("/api/inbox", webhooks::list);
+    ReviewEndpoint reviews = new ReviewEndpoint(app);
+    javalin.get("/api/reviews", reviews::list);
+    javalin.post("/api/reviews/{id}/resolve", reviews::resolve);
 
     javalin.exception(Problem.class, (problem, ctx) -> problem(ctx, problem));
     javalin.exception(

@@ -54,6 +54,7 @@ final class WebhookEndpoint {
       if (stored == null) {
         InboxItem item = receiver.toItem(webhookId, headers, body);
         if (app.inbox().insertIfAbsent(item)) {
+          app.inboxProcessor().wakeUp();
           log.info(
               "webhook {} of connector {} stored as inbox item {}", webhookId, connectorId,
               item.id());

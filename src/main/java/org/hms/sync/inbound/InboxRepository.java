@@ -86,6 +86,141 @@ public final class InboxRepository {
   }
 
   /**
+   * Claims up to {@code limit} due items (received, or failed and due for a retry) for {@code
+   * lease}: their next_attempt_at moves to the lease's end and attempts grows by one, so no other
+   * processor (in this process or another sharing the database) takes them until the lease ends. A
+   * processor that crashes leaves them claimable again after the lease.
+   *
+   * @return the claimed items; each one's {@code nextAttemptAt} is the lease token for {@link
+   *     #finish} and {@link #retryLater}
+   */
+  public List<InboxItem> claim(Instant now, Duration lease, int limit) {
+    Instant until = now.plus(lease).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    return transactor.inTransaction(
+        "claim inbox items",
+        connection -> {
+          List<String> due = new ArrayList<>();
+          try (PreparedStatement select =
+              connection.prepareStatement(
+                  "SELECT id FROM inbox WHERE status IN (?, ?) AND next_attempt_at <= ?"
+                      + " ORDER BY next_attempt_at, received_at LIMIT ?"
+                      + transactor.dialect().skipLockedSuffix())) {
+            select.setString(1, InboxStatus.RECEIVED.wire());
+            select.setString(2, InboxStatus.FAILED.wire());
+            Jdbc.setInstant(select, 3, now);
+            select.setInt(4, limit);
+            try (ResultSet rows = select.executeQuery()) {
+              while (rows.next()) {
+                due.add(rows.getString(1));
+              }
+            }
+          }
+          List<InboxItem> claimed = new ArrayList<>();
+          try (PreparedStatement update =
+                  connection.prepareStatement(
+                      "UPDATE inbox SET next_attempt_at = ?, attempts = attempts + 1"
+                          + " WHERE id = ? AND status IN (?, ?) AND next_attempt_at <= ?");
+              PreparedStatement select =
+                  connection.prepareStatement("SELECT " + COLUMNS + " FROM inbox WHERE id = ?")) {
+            for (String id : due) {
+              Jdbc.setInstant(update, 1, until);
+              update.setString(2, id);
+              update.setString(3, InboxStatus.RECEIVED.wire());
+              update.setString(4, InboxStatus.FAILED.wire());
+              Jdbc.setInstant(update, 5, now);
+              if (update.executeUpdate() == 1) {
+                select.setString(1, id);
+                claimed.addAll(read(select));
+              }
+            }
+          }
+          return claimed;
+        });
+  }
+
+  /**
+   * Records the item's final outcome (applied, duplicate, rejected or conflict), with the review
+   * to open, if any, in the same transaction. Does nothing when the lease {@code claimedUntil} was
+   * lost to another processor.
+   *
+   * @return true when recorded
+   */
+  public boolean finish(
+      String id, Instant claimedUntil, InboxStatus status, String reason, Instant now,
+      Review review) {
+    return transactor.inTransaction(
+        "record outcome of inbox item " + id,
+        connection -> {
+          try (PreparedStatement update =
+              connection.prepareStatement(
+                  "UPDATE inbox SET status = ?, reason = ?, next_attempt_at = NULL,"
+                      + " processed_at = ? WHERE id = ? AND next_attempt_at = ?")) {
+            update.setString(1, status.wire());
+            update.setString(2, Jdbc.clip(reason, 2000));
+            Jdbc.setInstant(update, 3, now);
+            update.setString(4, id);
+            Jdbc.setInstant(update, 5, claimedUntil);
+            if (update.executeUpdate() != 1) {
+              return false;
+            }
+          }
+          if (review != null) {
+            ReviewRepository.insert(connection, review);
+          }
+          return true;
+        });
+  }
+
+  /**
+   * Records a failure a retry may fix: status failed, due again at {@code nextAttemptAt} ({@code
+   * null}: given up, no more retries). Does nothing when the lease was lost.
+   */
+  public boolean retryLater(String id, Instant claimedUntil, String reason, Instant nextAttemptAt) {
+    return transactor.inTransaction(
+        "record failure of inbox item " + id,
+        connection -> {
+          try (PreparedStatement update =
+              connection.prepareStatement(
+                  "UPDATE inbox SET status = ?, reason = ?, next_attempt_at = ?"
+                      + " WHERE id = ? AND next_attempt_at = ?")) {
+            update.setString(1, InboxStatus.FAILED.wire());
+            update.setString(2, Jdbc.clip(reason, 2000));
+            Jdbc.setInstant(update, 3, nextAttemptAt);
+            update.setString(4, id);
+            Jdbc.setInstant(update, 5, claimedUntil);
+            return update.executeUpdate() == 1;
+          }
+        });
+  }
+
+  /** The item with this id, if stored. */
+  public Optional<InboxItem> findById(String id) {
+    return transactor.inTransaction(
+        "read inbox item " + id,
+        connection -> {
+          try (PreparedStatement select =
+              connection.prepareStatement("SELECT " + COLUMNS + " FROM inbox WHERE id = ?")) {
+            select.setString(1, id);
+            return read(select).stream().findFirst();
+          }
+        });
+  }
+
+  /** Sets a finished item's status and reason after a review was resolved. */
+  static void markResolved(Connection connection, String id, InboxStatus status, String reason, Instant now)
+      throws SQLException {
+    try (PreparedStatement update =
+        connection.prepareStatement(
+            "UPDATE inbox SET status = ?, reason = ?, processed_at = ? WHERE id = ?")) {
+      update.setString(1, status.wire());
+      update.setString(2, Jdbc.clip(reason, 2000));
+      Jdbc.setInstant(update, 3, now);
+      update.setString(4, id);
+      update.executeUpdate();
+    }
+  }
+
+  /**
    * Items newest first.
    *
    * @param connectorId only this connector's, or all when {@code null}

@@ -282,6 +282,74 @@ final class SchedulingRepository {
         immunization);
   }
 
+  Optional<Patient> findPatientByMrn(Connection connection, String mrn) throws SQLException {
+    try (PreparedStatement select =
+        connection.prepareStatement("SELECT id FROM patient WHERE mrn = ?")) {
+      select.setString(1, mrn);
+      try (ResultSet rows = select.executeQuery()) {
+        if (!rows.next()) {
+          return Optional.empty();
+        }
+        return findPatient(connection, rows.getString(1));
+      }
+    }
+  }
+
+  /** The slots at the location with this code that start at this instant (usually one). */
+  List<Slot> findSlotsAt(Connection connection, String locationCode, Instant start)
+      throws SQLException {
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT s.id FROM slot s JOIN location l ON l.id = s.location_id"
+                + " WHERE l.code = ? AND s.start_at = ? ORDER BY s.id")) {
+      select.setString(1, locationCode);
+      Jdbc.setInstant(select, 2, start);
+      List<String> ids = new ArrayList<>();
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          ids.add(rows.getString(1));
+        }
+      }
+      List<Slot> slots = new ArrayList<>();
+      for (String id : ids) {
+        findSlot(connection, id).ifPresent(slots::add);
+      }
+      return slots;
+    }
+  }
+
+  /** The appointment the connector knows by this external id (from external_ref). */
+  Optional<String> appointmentIdByExternalId(
+      Connection connection, String connectorId, String externalId) throws SQLException {
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT appointment_id FROM external_ref WHERE connector_id = ? AND external_id = ?"
+                + " ORDER BY updated_at DESC")) {
+      select.setString(1, connectorId);
+      select.setString(2, externalId);
+      try (ResultSet rows = select.executeQuery()) {
+        return rows.next() ? Optional.of(rows.getString(1)) : Optional.empty();
+      }
+    }
+  }
+
+  void upsertExternalRef(
+      Connection connection,
+      String upsertSql,
+      String connectorId,
+      String appointmentId,
+      String externalId,
+      Instant now)
+      throws SQLException {
+    try (PreparedStatement upsert = connection.prepareStatement(upsertSql)) {
+      upsert.setString(1, connectorId);
+      upsert.setString(2, appointmentId);
+      upsert.setString(3, externalId);
+      Jdbc.setInstant(upsert, 4, now);
+      upsert.executeUpdate();
+    }
+  }
+
   private static boolean exists(Connection connection, String sql, String parameter)
       throws SQLException {
     try (PreparedStatement select = connection.prepareStatement(sql)) {

@@ -133,6 +133,25 @@ public final class SchedulingService {
         });
   }
 
+  /** The patient with this MRN (PHI: the caller must not log it). */
+  public Optional<Patient> findPatientByMrn(String mrn) {
+    return transactor.inTransaction(
+        "find patient by mrn", c -> repository.findPatientByMrn(c, mrn));
+  }
+
+  /** The slots at the location with this code starting at exactly {@code start}. */
+  public List<Slot> findSlotsAt(String locationCode, Instant start) {
+    return transactor.inTransaction(
+        "find slot by location and start", c -> repository.findSlotsAt(c, locationCode, start));
+  }
+
+  /** The id of the appointment that connector knows by this external id (external_ref). */
+  public Optional<String> findAppointmentIdByExternalId(String connectorId, String externalId) {
+    return transactor.inTransaction(
+        "find appointment by external id of connector " + connectorId,
+        c -> repository.appointmentIdByExternalId(c, connectorId, externalId));
+  }
+
   public List<Appointment> listAppointments(String patientId, AppointmentStatus status, int limit) {
     int bounded = Math.max(1, Math.min(limit, MAX_LIST));
     return transactor.inTransaction(
@@ -142,6 +161,21 @@ public final class SchedulingService {
 
   /** Books the patient into the slot. Throws SlotFull when no place is left. */
   public Appointment book(String patientId, String slotId, String origin) {
+    return book(patientId, slotId, origin, null);
+  }
+
+  /**
+   * Books the patient into the slot for a booking made at the external system {@code origin},
+   * which knows the appointment as {@code externalId}: the id is stored (external_ref) in the same
+   * transaction as the booking, so a later change from that connector finds the appointment, and a
+   * retried booking can tell it happened. Throws SlotFull when no place is left.
+   *
+   * @param externalId the origin connector's id of the appointment, or {@code null}
+   */
+  public Appointment book(String patientId, String slotId, String origin, String externalId) {
+    if (externalId != null && origin == null) {
+      throw new SchedulingException.Invalid("an external id needs the connector it belongs to");
+    }
     requireText("patientId", patientId, 36);
     requireText("slotId", slotId, 36);
     Appointment booked =
@@ -173,6 +207,11 @@ public final class SchedulingService {
                       null,
                       null);
               repository.insertAppointment(connection, appointment, now);
+              if (externalId != null) {
+                repository.upsertExternalRef(
+                    connection, transactor.dialect().upsertExternalRef(), origin,
+                    appointment.id(), externalId, now);
+              }
               appendEvent(connection, appointment, 1, EventTypes.CREATED, origin);
               return appointment;
             });

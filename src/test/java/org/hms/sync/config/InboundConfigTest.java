@@ -189,4 +189,32 @@ class InboundConfigTest {
         .asString()
         .startsWith("connectors[0].inbound.webhook.tolerance: unknown key");
   }
+
+  @Test
+  void conflict_policy_defaults_to_review_and_is_read() {
+    assertThat(only("").inbound().conflictPolicy()).isEqualTo(ConflictPolicy.REVIEW);
+
+    ConnectorConfig config =
+        only(
+            """
+            inbound:
+              conflictPolicy: emr-wins
+            """);
+
+    assertThat(config.inbound().conflictPolicy()).isEqualTo(ConflictPolicy.EMR_WINS);
+  }
+
+  @Test
+  void an_unknown_conflict_policy_is_a_problem_naming_the_choices() {
+    assertThat(
+            problems(
+                """
+                inbound:
+                  conflictPolicy: external-win
+                """))
+        .anySatisfy(
+            problem ->
+                assertThat(problem)
+                    .contains("inbound.conflictPolicy", "external-wins", "emr-wins", "review"));
+  }
 }

@@ -48,6 +48,24 @@ public final class InboundChanges {
     return List.copyOf(changes);
   }
 
+  /**
+   * The changes stored with an inbox item (a JSON array text as {@link InboundChange#toMap()}
+   * wrote them); {@code null} means none.
+   *
+   * @throws IllegalArgumentException when the text is not such an array
+   */
+  public static List<InboundChange> parse(String stored) {
+    if (stored == null) {
+      return List.of();
+    }
+    return read(org.hms.sync.json.Json.read(stored));
+  }
+
+  /** One change as a JSON object text, every key present. */
+  public static String write(InboundChange change) {
+    return org.hms.sync.json.Json.write(change.toMap());
+  }
+
   private static InboundChange change(JsonNode node, String which) {
     Iterator<String> names = node.fieldNames();
     while (names.hasNext()) {
