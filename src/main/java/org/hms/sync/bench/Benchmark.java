@@ -190,7 +190,17 @@ public final class Benchmark {
       String yaml = Files.readString(folder.resolve("hms-sync.yaml"))
           .replace("  pollInterval: 500ms", "  pollInterval: 500ms\n  maxInFlight: " + options.concurrency());
       Files.writeString(folder.resolve("hms-sync.yaml"), yaml);
-      SyncConfig config = ConfigLoader.load(folder.resolve("hms-sync.yaml"), env);
+      SyncConfig demo = ConfigLoader.load(folder.resolve("hms-sync.yaml"), env);
+      // The demo's REST connector only: the benchmark measures the engine against one system.
+      SyncConfig config =
+          new SyncConfig(
+              demo.file(),
+              demo.server(),
+              demo.database(),
+              demo.engine(),
+              demo.connectors().stream()
+                  .filter(connector -> connector.id().equals(org.hms.sync.demo.Demo.CONNECTOR))
+                  .toList());
       app = SyncApp.create(config, Clock.systemUTC(), this::onAttempt).startMaintenance();
       SchedulingService emr = app.scheduling();
       Location clinic = emr.createLocation("BENCH-" + UUID.randomUUID().toString().substring(0, 8), "Bench clinic");

@@ -50,7 +50,7 @@ import org.hms.sync.simulator.fhir.PortalAppointment;
  * printed as a timeline and checked side by side at the end.
  */
 public final class Demo implements AutoCloseable {
-  static final String CONNECTOR = "state-iis";
+  public static final String CONNECTOR = "state-iis";
   static final String SOAP_CONNECTOR = "state-iis-soap";
   static final String PORTAL_CONNECTOR = "county-portal";
   private static final List<String> CONNECTORS = List.of(CONNECTOR, SOAP_CONNECTOR, PORTAL_CONNECTOR);
