@@ -156,8 +156,11 @@ public final class SimulateIisCommand implements Callable<Integer> {
               + " credentials");
     }
     String secret = webhookSecret == null || webhookSecret.isBlank() ? null : webhookSecret.trim();
-    if (webhookUrl == null && secret != null && spec.commandLine().getParseResult().hasMatchedOption("--webhook-secret")) {
-      throw invalid("--webhook-secret is set but --webhook-url is missing; give both to send webhooks");
+    if (webhookUrl == null
+        && secret != null
+        && spec.commandLine().getParseResult().hasMatchedOption("--webhook-secret")) {
+      throw invalid(
+          "--webhook-secret is set but --webhook-url is missing; give both to send webhooks");
     }
     if (webhookUrl != null && secret == null) {
       throw invalid(
@@ -177,7 +180,11 @@ public final class SimulateIisCommand implements Callable<Integer> {
           webhookUrl,
           webhookUrl == null ? null : secret);
     } catch (IllegalArgumentException invalidWebhook) {
-      throw invalid(invalidWebhook.getMessage().replace("Simulator webhookUrl", "--webhook-url").replace("Simulator webhook secret", "--webhook-secret"));
+      throw invalid(
+          invalidWebhook
+              .getMessage()
+              .replace("Simulator webhookUrl", "--webhook-url")
+              .replace("Simulator webhook secret", "--webhook-secret"));
     }
   }
 

@@ -37,12 +37,24 @@ final class ChangeRoutes {
 
   private void changes(Context context) {
     if (!auth.permits(context.header("Authorization"))) {
-      send(context, 401, json.error(401, "Missing or wrong bearer token; send the header 'Authorization: Bearer <token>'"));
+      send(
+          context,
+          401,
+          json.error(
+              401,
+              "Missing or wrong bearer token; send the header 'Authorization: Bearer <token>'"));
       return;
     }
     if (faults.isDown()) {
       context.header(ApiRoutes.RETRY_AFTER, "1");
-      send(context, 503, json.error(503, "The IIS is down for maintenance (simulated outage until " + faults.downUntil() + "); retry after the Retry-After delay"));
+      send(
+          context,
+          503,
+          json.error(
+              503,
+              "The IIS is down for maintenance (simulated outage until "
+                  + faults.downUntil()
+                  + "); retry after the Retry-After delay"));
       return;
     }
     String sinceText = context.queryParam("updatedSince");
@@ -51,7 +63,15 @@ final class ChangeRoutes {
       try {
         since = Instant.parse(sinceText.trim());
       } catch (DateTimeParseException notInstant) {
-        send(context, 400, json.error(400, "Query parameter 'updatedSince' must be an ISO-8601 instant such as 2026-03-01T09:00:00Z, got '" + sinceText + "'"));
+        send(
+            context,
+            400,
+            json.error(
+                400,
+                "Query parameter 'updatedSince' must be an ISO-8601 instant such as"
+                    + " 2026-03-01T09:00:00Z, got '"
+                    + sinceText
+                    + "'"));
         return;
       }
     }
@@ -64,7 +84,18 @@ final class ChangeRoutes {
         limit = -1;
       }
       if (limit < 1 || limit > MAX_LIMIT) {
-        send(context, 400, json.error(400, "Query parameter 'limit' must be a whole number from 1 to " + MAX_LIMIT + ", got '" + limitText + "' (default " + DEFAULT_LIMIT + ")"));
+        send(
+            context,
+            400,
+            json.error(
+                400,
+                "Query parameter 'limit' must be a whole number from 1 to "
+                    + MAX_LIMIT
+                    + ", got '"
+                    + limitText
+                    + "' (default "
+                    + DEFAULT_LIMIT
+                    + ")"));
         return;
       }
     }

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -62,7 +63,8 @@ final class WebhookSender {
       return;
     }
     String webhookId = "msg_" + UUID.randomUUID();
-    scheduler.execute(() -> attempt(current, changeId, webhookId, body.getBytes(StandardCharsets.UTF_8), 1));
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    scheduler.execute(() -> attempt(current, changeId, webhookId, bytes, 1));
   }
 
   private void attempt(Target to, String changeId, String webhookId, byte[] body, int attempt) {
@@ -102,7 +104,7 @@ final class WebhookSender {
                     () -> attempt(to, changeId, webhookId, body, attempt + 1),
                     waitMillis,
                     TimeUnit.MILLISECONDS);
-              } catch (java.util.concurrent.RejectedExecutionException closed) {
+              } catch (RejectedExecutionException closed) {
                 // the simulator was closed; nothing more to send
               }
             });
