@@ -88,6 +88,20 @@ public final class SimulateIisCommand implements Callable<Integer> {
       description = "Password submitSingleMessage must send (with --soap-username); defaults to the HMS_SIM_SOAP_PASSWORD environment variable. A wrong one gets a SecurityFault.")
   private String soapPassword;
 
+  @Option(
+      names = "--webhook-url",
+      paramLabel = "URL",
+      description = "Send the IIS's own changes (POST /sim/appointments/{id}/reschedule|cancel) as signed Standard Webhooks to this URL, e.g. http://127.0.0.1:8080/webhooks/state-iis (with --webhook-secret).")
+  private URI webhookUrl;
+
+  @Option(
+      names = "--webhook-secret",
+      paramLabel = "S",
+      defaultValue = "${env:HMS_SIM_WEBHOOK_SECRET}",
+      showDefaultValue = CommandLine.Help.Visibility.NEVER,
+      description = "Standard Webhooks secret (whsec_ and base64) the webhooks are signed with; defaults to the HMS_SIM_WEBHOOK_SECRET environment variable.")
+  private String webhookSecret;
+
   @Override
   public Integer call() {
     SimulatorOptions options = validatedOptions();
@@ -104,6 +118,7 @@ public final class SimulateIisCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     out.println(startupLine(simulator.baseUrl(), options));
     out.println(soapLine(simulator.soapUrl(), simulator.baseUrl(), options));
+    out.println(changesLine(simulator.baseUrl(), options));
     out.flush();
     try {
       stopped.await();
@@ -140,15 +155,56 @@ public final class SimulateIisCommand implements Callable<Integer> {
               + " HMS_SIM_SOAP_PASSWORD) go together: set both, or neither to accept any"
               + " credentials");
     }
-    return new SimulatorOptions(
-        host.trim(),
-        port,
-        failRate,
-        Duration.ofMillis(latencyMs),
-        downFor,
-        token,
-        username ? soapUsername : null,
-        password ? soapPassword : null);
+    String secret = webhookSecret == null || webhookSecret.isBlank() ? null : webhookSecret.trim();
+    if (webhookUrl == null
+        && secret != null
+        && spec.commandLine().getParseResult().hasMatchedOption("--webhook-secret")) {
+      throw invalid(
+          "--webhook-secret is set but --webhook-url is missing; give both to send webhooks");
+    }
+    if (webhookUrl != null && secret == null) {
+      throw invalid(
+          "--webhook-url needs --webhook-secret (or HMS_SIM_WEBHOOK_SECRET): the webhooks must be"
+              + " signed with the secret in the service's inbound.webhook.secrets");
+    }
+    try {
+      return new SimulatorOptions(
+          host.trim(),
+          port,
+          failRate,
+          Duration.ofMillis(latencyMs),
+          downFor,
+          token,
+          username ? soapUsername : null,
+          password ? soapPassword : null,
+          webhookUrl,
+          webhookUrl == null ? null : secret);
+    } catch (IllegalArgumentException invalidWebhook) {
+      throw invalid(
+          invalidWebhook
+              .getMessage()
+              .replace("Simulator webhookUrl", "--webhook-url")
+              .replace("Simulator webhook secret", "--webhook-secret"));
+    }
+  }
+
+  /**
+   * The options the parsed command line gives, checked as {@code call()} checks them; for tests.
+   *
+   * @throws ParameterException naming the wrong option
+   */
+  public SimulatorOptions options() {
+    return validatedOptions();
+  }
+
+  private static String changesLine(URI baseUrl, SimulatorOptions options) {
+    return "The IIS's own changes: POST "
+        + baseUrl.resolve("/sim/appointments/{id}/reschedule")
+        + " {\"slotTime\",\"slotEnd\"} or .../cancel {\"reason\"}; feed: GET "
+        + baseUrl.resolve("/api/changes?updatedSince=...&limit=N")
+        + (options.webhookUrl() == null
+            ? "; no webhooks (give --webhook-url and --webhook-secret)"
+            : "; signed webhooks to " + options.webhookUrl());
   }
 
   private static String soapLine(URI soapUrl, URI baseUrl, SimulatorOptions options) {

@@ -4,6 +4,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.Base64;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -56,7 +65,12 @@ public final class Demo implements AutoCloseable {
   private static final List<String> CONNECTORS = List.of(CONNECTOR, SOAP_CONNECTOR, PORTAL_CONNECTOR);
   private static final String SOAP_USER = "demo-clinic";
   private static final String SOAP_PASSWORD = "demo-soap-password";
-  private static final String[] RESOURCES = {"hms-sync.yaml", "iis-appointment.jsonata"};
+  private static final String[] RESOURCES = {
+    "hms-sync.yaml", "iis-appointment.jsonata", "iis-inbound.jsonata"};
+  /** The demo's Standard Webhooks secret between the stand-in IIS and the service; not a real one. */
+  private static final String WEBHOOK_SECRET = "whsec_ZGVtby1paXMtd2ViaG9vay1zZWNyZXQtMzJieXRlcw==";
+  /** A key the service does not know: what a forger would sign with. */
+  private static final byte[] FORGER_KEY = "not-the-demo-webhook-secret-key!".getBytes(StandardCharsets.UTF_8);
   private static final String IIS_TOKEN = "demo-iis-token";
 
   private final PrintStream out;
@@ -92,14 +106,17 @@ public final class Demo implements AutoCloseable {
     env.put("HMS_DEMO_DB_URL", "jdbc:h2:file:" + folder.resolve("db/hms-sync").toAbsolutePath());
     env.put("HMS_DEMO_PORT", String.valueOf(apiPort()));
     env.put("HMS_ADMIN_TOKEN", adminToken);
+    env.put("HMS_DEMO_WEBHOOK_SECRET", WEBHOOK_SECRET);
     SyncConfig config = ConfigLoader.load(folder.resolve("hms-sync.yaml"), env);
     app = SyncApp.create(config, Clock.systemUTC(), this::onAttempt).startServer(adminToken).startEngine();
+    iis.setWebhookTarget(webhookUrl(), WEBHOOK_SECRET);
 
     out.println();
     out.println("HMS-EMR Sync demo");
     out.println("  data folder   " + folder.toAbsolutePath());
     out.println("  stand-in IIS  " + iis.baseUrl() + "  (ledger: http://127.0.0.1:" + iis.port() + "/sim/ledger)");
     out.println("  SOAP IIS      " + iis.soapUrl() + "  (doses: http://127.0.0.1:" + iis.port() + "/sim/vaccinations)");
+    out.println("  IIS changes   http://127.0.0.1:" + iis.port() + "/api/changes  (signed webhooks to " + webhookUrl() + ")");
     out.println("  FHIR portal   " + portal.baseUrl() + "  (try: curl " + portal.baseUrl() + "/Appointment)");
     out.println("  HTTP API      http://127.0.0.1:" + app.port() + "/api   admin token: " + adminToken);
     out.println("  try: curl -H 'Authorization: Bearer " + adminToken + "' http://127.0.0.1:" + app.port() + "/api/connectors");
@@ -135,7 +152,7 @@ public final class Demo implements AutoCloseable {
     section("The IIS goes down for " + outage.toSeconds() + " seconds; two more bookings meanwhile");
     iis.goDown(outage);
     say("IIS", "DOWN (answers 503 Service Unavailable)");
-    book(emr, patients.get(3), slots.get(1), "A4");
+    Appointment a4 = book(emr, patients.get(3), slots.get(1), "A4");
     book(emr, patients.get(4), slots.get(3), "A5");
     Instant back = Instant.now().plus(outage);
     while (Instant.now().isBefore(back)) {
@@ -150,8 +167,103 @@ public final class Demo implements AutoCloseable {
     say("EMR", "completed A1 with CVX 208 lot EK5730 (event appointment.completed, seq 2)");
     settle(Duration.ofSeconds(60));
 
-    boolean inSync = compare(a1);
+    section("The IIS reschedules A4 on its side");
+    Instant newStart = morning.plus(Duration.ofHours(2));
+    Slot iisSlot = emr.createSlot(clinic.id(), newStart, newStart.plus(Duration.ofMinutes(15)), 1);
+    say("EMR", "a free slot at " + iisSlot.start() + " (the time the IIS will pick)");
+    boolean inbound = inboundReschedule(a4, iisSlot);
+
+    section("A forged webhook (signed with the wrong key) for A4");
+    boolean forgedRejected = forgedWebhook(a4, slots.get(4), newStart);
+
+    boolean inSync = compare(a1, inbound && forgedRejected);
     return inSync;
+  }
+
+  /**
+   * Has the IIS move A4 on its side and follows the signed webhook: true when the EMR took the
+   * IIS's time, sent nothing back to the IIS (echo suppression) and told the portal.
+   */
+  private boolean inboundReschedule(Appointment a4, Slot iisSlot) throws InterruptedException {
+    SchedulingService emr = app.scheduling();
+    String externalId = app.deliveries().externalIds(CONNECTOR).get(a4.id());
+    if (externalId == null) {
+      say("IIS", "A4 never reached the IIS; cannot reschedule it there");
+      return false;
+    }
+    int iisDeliveriesBefore = app.deliveries().list(null, CONNECTOR, a4.id(), 1000).size();
+    int ledgerBefore = iis.ledger().size();
+    iis.reschedule(externalId, iisSlot.start(), iisSlot.end());
+    say("IIS", "a clinician at the IIS moved " + externalId + " (A4) to " + iisSlot.start()
+        + "; signed webhook -> POST /webhooks/" + CONNECTOR);
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
+    Instant emrStart = emr.findAppointment(a4.id()).orElseThrow().start();
+    while (!emrStart.equals(iisSlot.start()) && Instant.now().isBefore(deadline)) {
+      Thread.sleep(50);
+      emrStart = emr.findAppointment(a4.id()).orElseThrow().start();
+    }
+    boolean arrived = emrStart.equals(iisSlot.start());
+    say("EMR", arrived
+        ? "A4 now starts at " + emrStart + " (applied from the IIS's webhook, event appointment.rescheduled)"
+        : "A4 still starts at " + emrStart + " after 20 s: the webhook was not applied (see GET /api/inbox)");
+    settle(Duration.ofSeconds(30));
+    int iisDeliveriesAfter = app.deliveries().list(null, CONNECTOR, a4.id(), 1000).size();
+    boolean noEcho = iisDeliveriesAfter == iisDeliveriesBefore && iis.ledger().size() == ledgerBefore;
+    say("sync", noEcho
+        ? "no delivery back to " + CONNECTOR + " for it: the change came from there (echo suppression)"
+        : "ECHO: " + (iisDeliveriesAfter - iisDeliveriesBefore) + " new delivery(ies) to " + CONNECTOR);
+    Optional<PortalAppointment> atPortal =
+        portal.appointments().stream().filter(remote -> a4.id().equals(remote.identifier())).findFirst();
+    boolean portalTold = atPortal.map(remote -> iisSlot.start().equals(remote.start())).orElse(false);
+    say("FHIR", "A4 starts at " + atPortal.map(remote -> String.valueOf(remote.start())).orElse("-")
+        + (portalTold ? " (heard of the IIS's change through the EMR)" : " (NOT the IIS's new time)"));
+    return arrived && noEcho && portalTold;
+  }
+
+  /**
+   * Sends what a forger would: a well-formed reschedule of A4 signed with a key the service does
+   * not know. Returns true when it is refused with 401 and A4 has not moved.
+   */
+  private boolean forgedWebhook(Appointment a4, Slot target, Instant expectedStart)
+      throws IOException, InterruptedException {
+    String externalId = app.deliveries().externalIds(CONNECTOR).get(a4.id());
+    String body = "{\"changeId\":\"chg-forged\",\"externalId\":\"" + externalId
+        + "\",\"appointmentId\":\"" + a4.id() + "\",\"type\":\"rescheduled\",\"slotTime\":\""
+        + target.start() + "\",\"slotEnd\":\"" + target.end()
+        + "\",\"clinicCode\":\"CLINIC-12\",\"status\":\"booked\"}";
+    String id = "msg_forged_" + HexFormat.of().formatHex(new SecureRandom().generateSeed(8));
+    long timestamp = Instant.now().getEpochSecond();
+    String signature;
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(FORGER_KEY, "HmacSHA256"));
+      signature = "v1," + Base64.getEncoder().encodeToString(
+          mac.doFinal((id + "." + timestamp + "." + body).getBytes(StandardCharsets.UTF_8)));
+    } catch (GeneralSecurityException impossible) {
+      throw new IllegalStateException("HmacSHA256 is not available in this JVM", impossible);
+    }
+    HttpResponse<Void> answer = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(webhookUrl())
+            .timeout(Duration.ofSeconds(5))
+            .header("Content-Type", "application/json")
+            .header("webhook-id", id)
+            .header("webhook-timestamp", Long.toString(timestamp))
+            .header("webhook-signature", signature)
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.discarding());
+    say("demo", "POST /webhooks/" + CONNECTOR + " moving A4 to " + target.start()
+        + ", signed with a key the service does not know");
+    say("EMR", answer.statusCode() == 401 ? "rejected: HTTP 401" : "ACCEPTED: HTTP " + answer.statusCode());
+    settle(Duration.ofSeconds(5));
+    Instant start = app.scheduling().findAppointment(a4.id()).orElseThrow().start();
+    boolean unchanged = start.equals(expectedStart);
+    say("EMR", unchanged ? "A4 still starts at " + start + ": nothing changed" : "A4 MOVED to " + start);
+    return answer.statusCode() == 401 && unchanged;
+  }
+
+  private URI webhookUrl() {
+    return URI.create("http://127.0.0.1:" + app.port() + "/webhooks/" + CONNECTOR);
   }
 
   /** Serves the API until the process is stopped. */
@@ -199,7 +311,7 @@ public final class Demo implements AutoCloseable {
     }
   }
 
-  private boolean compare(Appointment vaccinated) {
+  private boolean compare(Appointment vaccinated, boolean inboundOk) {
     section("EMR, IIS and portal side by side");
     SchedulingService emr = app.scheduling();
     Map<String, String> externalIds = app.deliveries().externalIds(CONNECTOR);
@@ -266,11 +378,14 @@ public final class Demo implements AutoCloseable {
             && doses.get(0).lotNumber().equals(given.lotNumber())
             && doses.get(0).lastAction().equals("A")
             && !doses.get(0).deleted();
-    boolean ok = allMatch && once && portalOnce && doseMatch && appointments.size() == 5;
+    out.println("  From the IIS: " + iis.changes().size() + " change(s) made there, applied in the EMR without"
+        + " echo; forged webhook refused: " + (inboundOk ? "yes" : "NO (see above)"));
+    boolean ok = allMatch && once && portalOnce && doseMatch && inboundOk && appointments.size() == 5;
     out.println();
     out.println(ok
         ? "VERDICT: IN SYNC - every change reached the IIS and the portal exactly once, in order,"
-            + " through the outage; the dose reached the registry as one VXU."
+            + " through the outage; the dose reached the registry as one VXU; the IIS's own"
+            + " reschedule came back, signed, and a forged one did not."
         : "VERDICT: OUT OF SYNC - see the rows marked DIFFERENT above (and GET /api/deliveries).");
     return ok;
   }

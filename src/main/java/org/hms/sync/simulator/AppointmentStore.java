@@ -44,6 +44,13 @@ final class AppointmentStore {
         byId.computeIfPresent(externalId, (id, current) -> current.cancelled(clock.instant())));
   }
 
+  /** A change the IIS makes on its own side (see {@link StoredAppointment#changedHere}). */
+  Optional<StoredAppointment> changeHere(String externalId, ObjectNode changedFields, String newStatus) {
+    return Optional.ofNullable(
+        byId.computeIfPresent(
+            externalId, (id, current) -> current.changedHere(changedFields, newStatus, clock.instant())));
+  }
+
   Optional<StoredAppointment> find(String externalId) {
     return Optional.ofNullable(byId.get(externalId));
   }

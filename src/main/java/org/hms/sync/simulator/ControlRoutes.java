@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.NoSuchElementException;
+import java.util.function.Supplier;
 
 /** The {@code /sim} endpoints that inspect and steer a running simulator; no authentication. */
 final class ControlRoutes {
@@ -28,6 +32,8 @@ final class ControlRoutes {
           stats(context);
         });
     server.post("/sim/fail-rate", this::failRate);
+    server.post("/sim/appointments/{id}/reschedule", this::reschedule);
+    server.post("/sim/appointments/{id}/cancel", this::cancel);
     server.post(
         "/sim/reset",
         context -> {
@@ -111,6 +117,54 @@ final class ControlRoutes {
     }
     simulator.setFailRate(rate);
     stats(context);
+  }
+
+  /** Body {@code {"slotTime": instant, "slotEnd": instant}}; answers 200 with the change. */
+  private void reschedule(Context context) {
+    SimJson.ParsedBody body = json.parseObject(context.body());
+    if (!body.isObject()) {
+      badRequest(context, body.problem());
+      return;
+    }
+    Instant slotTime;
+    Instant slotEnd;
+    try {
+      slotTime = Instant.parse(body.object().path("slotTime").asText());
+      slotEnd = Instant.parse(body.object().path("slotEnd").asText());
+    } catch (DateTimeParseException notInstant) {
+      badRequest(
+          context,
+          "Body needs slotTime and slotEnd as ISO-8601 instants, e.g."
+              + " {\"slotTime\": \"2026-03-01T10:00:00Z\", \"slotEnd\": \"2026-03-01T10:15:00Z\"}");
+      return;
+    }
+    changeHere(context, () -> simulator.reschedule(context.pathParam("id"), slotTime, slotEnd));
+  }
+
+  /** Body {@code {"reason": text}} (optional); answers 200 with the change. */
+  private void cancel(Context context) {
+    String text = context.body();
+    String reason = null;
+    if (text != null && !text.isBlank()) {
+      SimJson.ParsedBody body = json.parseObject(text);
+      if (!body.isObject()) {
+        badRequest(context, body.problem());
+        return;
+      }
+      reason = body.object().hasNonNull("reason") ? body.object().get("reason").asText() : null;
+    }
+    String why = reason;
+    changeHere(context, () -> simulator.cancel(context.pathParam("id"), why));
+  }
+
+  private void changeHere(Context context, Supplier<SimChange> change) {
+    try {
+      send(context, 200, ChangeRoutes.render(change.get(), json));
+    } catch (NoSuchElementException unknown) {
+      send(context, 404, json.error(404, unknown.getMessage()));
+    } catch (IllegalArgumentException invalid) {
+      badRequest(context, invalid.getMessage());
+    }
   }
 
   private void badRequest(Context context, String message) {

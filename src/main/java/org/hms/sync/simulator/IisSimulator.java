@@ -1,9 +1,12 @@
 package org.hms.sync.simulator;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.NoSuchElementException;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -31,6 +34,12 @@ import org.slf4j.LoggerFactory;
  * decided on arrival; every answer, refusals included, waits out the latency. {@code /sim}
  * endpoints inspect and steer the simulator.
  *
+ * <p>The IIS also changes appointments on its own side, on request ({@link #reschedule}, {@link
+ * #cancel}, or {@code POST /sim/appointments/{externalId}/reschedule|cancel}): each change goes
+ * into the change feed {@code GET /api/changes?updatedSince=<instant>&limit=N} and, with a webhook
+ * target ({@link SimulatorOptions#webhookUrl()}, {@link #setWebhookTarget}), out as a Standard
+ * Webhooks v1 POST signed with HMAC-SHA256, retried a few times on non-2xx.
+ *
  * <p>{@code POST /iis-soap} ({@link #soapUrl()}) is the SOAP 1.2 service ({@code
  * urn:cdc:iisb:2011}): {@code submitSingleMessage} reads the VXU^V04 in {@code hl7Message}, keeps
  * one {@link Vaccination} per ORC-3 (RXA-21 {@code A} adds it, a repeated {@code A} is taken
@@ -54,6 +63,8 @@ public final class IisSimulator implements AutoCloseable {
   private final Ledger ledger;
   private final Vaccinations vaccinations;
   private final Faults faults;
+  private final ChangeFeed changes;
+  private final WebhookSender webhooks;
   private final ScheduledExecutorService delays;
   private final Javalin server;
   private final AtomicBoolean closed;
@@ -69,6 +80,11 @@ public final class IisSimulator implements AutoCloseable {
     this.delays =
         Executors.newScheduledThreadPool(
             Math.max(2, Runtime.getRuntime().availableProcessors()), daemonThreads());
+    this.changes = new ChangeFeed(clock);
+    this.webhooks = new WebhookSender(clock, delays);
+    if (options.webhookUrl() != null) {
+      webhooks.setTarget(options.webhookUrl(), options.webhookSecret());
+    }
     this.closed = new AtomicBoolean();
     this.server =
         Javalin.create(
@@ -92,6 +108,8 @@ public final class IisSimulator implements AutoCloseable {
                 options.requiredPassword()),
             faults,
             delays)
+        .register(server);
+    new ChangeRoutes(changes, faults, new BearerAuth(options.requiredToken()), json)
         .register(server);
     new ControlRoutes(this, json).register(server);
     server.exception(
@@ -185,6 +203,84 @@ public final class IisSimulator implements AutoCloseable {
   }
 
   /**
+   * The IIS moves an appointment on its own side (a clinician there rescheduled it): sets its
+   * {@code slotTime} and {@code slotEnd}, appends a {@code rescheduled} change to {@code GET
+   * /api/changes} and, with a webhook target, sends it as a signed webhook in the background.
+   *
+   * @throws java.util.NoSuchElementException when the IIS has no appointment {@code externalId}
+   * @throws IllegalArgumentException when {@code slotEnd} is not after {@code slotTime}
+   */
+  public SimChange reschedule(String externalId, Instant slotTime, Instant slotEnd) {
+    Objects.requireNonNull(slotTime, "slotTime must not be null");
+    Objects.requireNonNull(slotEnd, "slotEnd must not be null");
+    if (!slotEnd.isAfter(slotTime)) {
+      throw new IllegalArgumentException(
+          "slotEnd (" + slotEnd + ") must be after slotTime (" + slotTime + ")");
+    }
+    ObjectNode changed = json.object();
+    changed.put("slotTime", slotTime.toString());
+    changed.put("slotEnd", slotEnd.toString());
+    return changeHere(externalId, SimChange.RESCHEDULED, changed, StoredAppointment.BOOKED, null);
+  }
+
+  /**
+   * The IIS cancels an appointment on its own side: status {@code cancelled}, a {@code cancelled}
+   * change in the feed and, with a webhook target, a signed webhook.
+   *
+   * @param reason why, in words; may be null; never put patient data in it
+   * @throws java.util.NoSuchElementException when the IIS has no appointment {@code externalId}
+   */
+  public SimChange cancel(String externalId, String reason) {
+    return changeHere(
+        externalId, SimChange.CANCELLED, json.object(), StoredAppointment.CANCELLED, reason);
+  }
+
+  private SimChange changeHere(
+      String externalId, String type, ObjectNode changed, String status, String reason) {
+    StoredAppointment stored =
+        appointments
+            .changeHere(externalId, changed, status)
+            .orElseThrow(
+                () ->
+                    new NoSuchElementException(
+                        "The IIS simulator has no appointment '"
+                            + externalId
+                            + "'; ids come from POST /api/appointments (see GET /api/appointments)"));
+    SimChange change =
+        changes.append(
+            stamp ->
+                new SimChange(
+                    stamp.changeId(),
+                    externalId,
+                    stored.text("appointmentId"),
+                    type,
+                    stored.text("slotTime"),
+                    stored.text("slotEnd"),
+                    stored.text("clinicCode"),
+                    stored.status(),
+                    reason,
+                    stamp.at()));
+    webhooks.send(change.changeId(), json.write(ChangeRoutes.render(change, json)));
+    return change;
+  }
+
+  /** The changes the IIS made on its own side, oldest first; a copy. */
+  public List<SimChange> changes() {
+    return changes.all();
+  }
+
+  /**
+   * Sends the IIS's own changes from now on to {@code url} as Standard Webhooks signed with {@code
+   * secret} ({@code whsec_<base64>}); {@code null} for both stops sending.
+   *
+   * @throws IllegalArgumentException when only one is set, the URL is not absolute http(s) or the
+   *     secret is not {@code whsec_} and base64
+   */
+  public void setWebhookTarget(URI url, String secret) {
+    webhooks.setTarget(url, secret);
+  }
+
+  /**
    * Answers 503 with {@code Retry-After: 1} to every {@code /api} and SOAP request for {@code
    * duration}.
    */
@@ -219,12 +315,13 @@ public final class IisSimulator implements AutoCloseable {
   }
 
   /**
-   * Forgets appointments, vaccinations, the ledger and idempotency keys. Faults stay as set; ids
+   * Forgets appointments, their changes, vaccinations, the ledger and idempotency keys. Faults stay as set; ids
    * and ledger positions keep counting. Requests in flight during a reset may still land
    * afterwards.
    */
   public void reset() {
     appointments.clear();
+    changes.clear();
     vaccinations.clear();
     idempotency.clear();
     ledger.clear();

@@ -1,5 +1,6 @@
 package org.hms.sync.simulator;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
@@ -20,6 +21,10 @@ import java.util.regex.Pattern;
  *     {@code username} (and {@code requiredPassword}); otherwise they get a {@code SecurityFault}
  * @param requiredPassword the {@code password} that goes with {@code requiredUsername}; both are
  *     set, or neither
+ * @param webhookUrl when not null, changes the IIS makes on its own side ({@link
+ *     IisSimulator#reschedule}, {@link IisSimulator#cancel}) are sent there as signed webhooks
+ * @param webhookSecret the Standard Webhooks secret ({@code whsec_} and base64) the webhooks are
+ *     signed with; set together with {@code webhookUrl}, or neither
  */
 public record SimulatorOptions(
     String host,
@@ -29,7 +34,9 @@ public record SimulatorOptions(
     Duration downFor,
     String requiredToken,
     String requiredUsername,
-    String requiredPassword) {
+    String requiredPassword,
+    URI webhookUrl,
+    String webhookSecret) {
 
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
@@ -64,6 +71,22 @@ public record SimulatorOptions(
           "Simulator requiredUsername and requiredPassword must not be blank; pass null for both"
               + " to accept any SOAP credentials");
     }
+    requireWebhookTarget(webhookUrl, webhookSecret);
+  }
+
+  /** Without a webhook target: every component but the last two. */
+  public SimulatorOptions(
+      String host,
+      int port,
+      double failRate,
+      Duration latency,
+      Duration downFor,
+      String requiredToken,
+      String requiredUsername,
+      String requiredPassword) {
+    this(
+        host, port, failRate, latency, downFor, requiredToken, requiredUsername, requiredPassword,
+        null, null);
   }
 
   /** Without SOAP credentials: every component but the last two. */
@@ -74,7 +97,7 @@ public record SimulatorOptions(
       Duration latency,
       Duration downFor,
       String requiredToken) {
-    this(host, port, failRate, latency, downFor, requiredToken, null, null);
+    this(host, port, failRate, latency, downFor, requiredToken, null, null, null, null);
   }
 
   /** Loopback, a free port, no faults, no authentication. */
@@ -85,31 +108,31 @@ public record SimulatorOptions(
   public SimulatorOptions withPort(int newPort) {
     return new SimulatorOptions(
         host, newPort, failRate, latency, downFor, requiredToken, requiredUsername,
-        requiredPassword);
+        requiredPassword, webhookUrl, webhookSecret);
   }
 
   public SimulatorOptions withFailRate(double newFailRate) {
     return new SimulatorOptions(
         host, port, newFailRate, latency, downFor, requiredToken, requiredUsername,
-        requiredPassword);
+        requiredPassword, webhookUrl, webhookSecret);
   }
 
   public SimulatorOptions withLatency(Duration newLatency) {
     return new SimulatorOptions(
         host, port, failRate, newLatency, downFor, requiredToken, requiredUsername,
-        requiredPassword);
+        requiredPassword, webhookUrl, webhookSecret);
   }
 
   public SimulatorOptions withDownFor(Duration newDownFor) {
     return new SimulatorOptions(
         host, port, failRate, latency, newDownFor, requiredToken, requiredUsername,
-        requiredPassword);
+        requiredPassword, webhookUrl, webhookSecret);
   }
 
   public SimulatorOptions withRequiredToken(String newRequiredToken) {
     return new SimulatorOptions(
         host, port, failRate, latency, downFor, newRequiredToken, requiredUsername,
-        requiredPassword);
+        requiredPassword, webhookUrl, webhookSecret);
   }
 
   /**
@@ -118,7 +141,18 @@ public record SimulatorOptions(
    */
   public SimulatorOptions withRequiredCredentials(String username, String password) {
     return new SimulatorOptions(
-        host, port, failRate, latency, downFor, requiredToken, username, password);
+        host, port, failRate, latency, downFor, requiredToken, username, password, webhookUrl,
+        webhookSecret);
+  }
+
+  /**
+   * Where changes the IIS makes on its own side go as signed webhooks, and the secret ({@code
+   * whsec_...}) they are signed with; {@code null} for both sends none.
+   */
+  public SimulatorOptions withWebhook(URI url, String secret) {
+    return new SimulatorOptions(
+        host, port, failRate, latency, downFor, requiredToken, requiredUsername, requiredPassword,
+        url, secret);
   }
 
   /**
@@ -154,7 +188,39 @@ public record SimulatorOptions(
         + (requiredUsername == null ? "none" : requiredUsername)
         + ", requiredPassword="
         + (requiredPassword == null ? "none" : "****")
+        + ", webhookUrl="
+        + (webhookUrl == null ? "none" : webhookUrl)
+        + ", webhookSecret="
+        + (webhookSecret == null ? "none" : "****")
         + "]";
+  }
+
+  /**
+   * Checks a webhook target: both null, or an absolute http(s) URL and a {@code whsec_} secret
+   * whose rest is base64. The secret is never part of a message.
+   */
+  static void requireWebhookTarget(URI url, String secret) {
+    if ((url == null) != (secret == null)) {
+      throw new IllegalArgumentException(
+          "Simulator webhookUrl and webhookSecret go together: set both, or neither to send no"
+              + " webhooks (url "
+              + (url == null ? "missing" : "set")
+              + ", secret "
+              + (secret == null ? "missing" : "set")
+              + ")");
+    }
+    if (url == null) {
+      return;
+    }
+    if (!url.isAbsolute()
+        || url.getHost() == null
+        || !("http".equalsIgnoreCase(url.getScheme()) || "https".equalsIgnoreCase(url.getScheme()))) {
+      throw new IllegalArgumentException(
+          "Simulator webhookUrl must be an absolute http or https URL, got '"
+              + url
+              + "'; e.g. http://127.0.0.1:8080/webhooks/state-iis");
+    }
+    WebhookSigner.decodeSecret(secret);
   }
 
   static double requireRate(double rate) {

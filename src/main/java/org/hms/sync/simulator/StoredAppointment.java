@@ -38,6 +38,22 @@ record StoredAppointment(
     return new StoredAppointment(number, externalId, fields, CANCELLED, updates + 1, createdAt, now);
   }
 
+  /**
+   * A change the IIS made on its own side: fields set, status replaced; not counted in {@code
+   * updates}, which counts requests.
+   */
+  StoredAppointment changedHere(ObjectNode changedFields, String newStatus, Instant now) {
+    ObjectNode merged = fields.deepCopy();
+    merged.setAll(changedFields.deepCopy());
+    return new StoredAppointment(number, externalId, merged, newStatus, updates, createdAt, now);
+  }
+
+  /** A text field of the stored body, or null. */
+  String text(String field) {
+    JsonNode value = fields.get(field);
+    return value != null && value.isTextual() ? value.asText() : null;
+  }
+
   /** {@code {"id": ..., ...fields, "status": ...}}; the id and status are always the IIS's own. */
   ObjectNode render(SimJson json) {
     ObjectNode rendered = json.object();

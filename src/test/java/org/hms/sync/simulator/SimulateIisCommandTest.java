@@ -1,6 +1,7 @@
 package org.hms.sync.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -65,5 +66,44 @@ class SimulateIisCommandTest {
   void a_soap_username_without_a_password_is_refused() {
     assertThat(run("--soap-username", "clinic-user", "--soap-password", "")).isNotZero();
     assertThat(err.toString()).contains("--soap-username and --soap-password").contains("both");
+  }
+
+  @Test
+  void webhook_url_and_secret_become_simulator_options() {
+    SimulateIisCommand command = new SimulateIisCommand();
+    new CommandLine(command)
+        .parseArgs(
+            "--webhook-url", "http://127.0.0.1:8080/webhooks/state-iis",
+            "--webhook-secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+
+    SimulatorOptions options = command.options();
+
+    assertThat(options.webhookUrl()).hasToString("http://127.0.0.1:8080/webhooks/state-iis");
+    assertThat(options.webhookSecret()).isEqualTo("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+    assertThat(options.toString()).doesNotContain("MfKQ9r8G");
+  }
+
+  @Test
+  void a_webhook_url_without_a_secret_is_refused() {
+    SimulateIisCommand command = new SimulateIisCommand();
+    CommandLine line = new CommandLine(command);
+    line.parseArgs("--webhook-url", "http://127.0.0.1:8080/webhooks/state-iis", "--webhook-secret", "");
+
+    assertThatThrownBy(command::options)
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("--webhook-url needs --webhook-secret")
+        .hasMessageContaining("HMS_SIM_WEBHOOK_SECRET");
+  }
+
+  @Test
+  void a_webhook_secret_that_is_not_whsec_base64_is_refused_without_echoing_it() {
+    assertThat(run("--webhook-url", "http://127.0.0.1:8080/webhooks/state-iis", "--webhook-secret", "hunter2-secret")).isNotZero();
+    assertThat(err.toString()).contains("--webhook-secret").contains("whsec_").doesNotContain("hunter2");
+  }
+
+  @Test
+  void help_lists_the_webhook_options() {
+    assertThat(run("--help")).isZero();
+    assertThat(out.toString()).contains("--webhook-url").contains("--webhook-secret").contains("HMS_SIM_WEBHOOK_SECRET");
   }
 }

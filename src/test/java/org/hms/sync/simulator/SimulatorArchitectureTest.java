@@ -27,4 +27,15 @@ class SimulatorArchitectureTest {
         .resideInAPackage("org.hms.sync.connector..")
         .check(PRODUCTION);
   }
+
+  @Test
+  void the_stand_ins_sign_webhooks_without_the_services_verifier() {
+    noClasses()
+        .that()
+        .resideInAPackage("org.hms.sync.simulator..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("org.hms.sync.inbound..")
+        .check(PRODUCTION);
+  }
 }

@@ -3,6 +3,7 @@ package org.hms.sync.simulator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.URI;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -94,6 +95,34 @@ class SimulatorOptionsTest {
           .as(text)
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("250ms");
+    }
+  }
+
+  @Test
+  void a_webhook_url_and_secret_go_together_and_the_secret_is_never_printed() {
+    URI url = URI.create("http://127.0.0.1:8080/webhooks/state-iis");
+    SimulatorOptions options = SimulatorOptions.defaults().withWebhook(url, "whsec_c2VjcmV0LWtleS1ieXRlcw==");
+
+    assertThat(options.webhookUrl()).isEqualTo(url);
+    assertThat(options.toString()).contains(url.toString()).doesNotContain("c2VjcmV0");
+    assertThatThrownBy(() -> SimulatorOptions.defaults().withWebhook(url, null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("webhookUrl and webhookSecret go together");
+    assertThatThrownBy(() -> SimulatorOptions.defaults().withWebhook(URI.create("/webhooks/x"), "whsec_c2VjcmV0"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("absolute http or https URL");
+  }
+
+  @Test
+  void a_webhook_secret_that_is_not_whsec_and_base64_is_refused_without_showing_it() {
+    URI url = URI.create("http://127.0.0.1:8080/webhooks/state-iis");
+    for (String secret : new String[] {"plain-password", "whsec_", "whsec_%%%not-base64%%%"}) {
+      assertThatThrownBy(() -> SimulatorOptions.defaults().withWebhook(url, secret))
+          .as(secret)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("whsec_")
+          .hasMessageNotContaining("plain-password")
+          .hasMessageNotContaining("not-base64");
     }
   }
 }
