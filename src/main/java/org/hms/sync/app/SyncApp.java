@@ -124,7 +124,7 @@ public final class SyncApp implements AutoCloseable {
       this.pollStates = new PollStateRepository(database.transactor());
       this.poller =
           Poller.create(
-              config.connectors(), pollStates, inboxProcessor::wakeUp, engineSettings.nodeId(),
+              config.connectors(), connectors, pollStates, inboxProcessor::wakeUp, engineSettings.nodeId(),
               new Poller.Settings(Duration.ofSeconds(1), config.engine().lease()), clock);
       this.breakers = breakers(config, clock);
       this.limits = limits(config);

@@ -313,7 +313,7 @@ final class ConfigBinder {
     Map<String, String> headers = headers(get(map, "headers"), path + ".headers", path + ".auth");
     Map<String, RouteConfig> routes = routes(get(map, "routes"), path + ".routes", typeName);
     ConnectorSettings settings = typeName == null ? null : settings(map, path, typeName);
-    InboundConfig inbound = inbound(get(map, "inbound"), path + ".inbound");
+    InboundConfig inbound = inbound(get(map, "inbound"), path + ".inbound", typeName);
     if (problems.count() > before) {
       return null;
     }
@@ -322,7 +322,7 @@ final class ConfigBinder {
         settings, inbound);
   }
 
-  private InboundConfig inbound(JsonNode node, String path) {
+  private InboundConfig inbound(JsonNode node, String path, String typeName) {
     if (node == null) {
       return InboundConfig.none();
     }
@@ -340,21 +340,22 @@ final class ConfigBinder {
     JsonNode webhook = get(map, "webhook");
     WebhookConfig config = webhook == null ? null : webhook(webhook, path + ".webhook");
     JsonNode pollNode = get(map, "poll");
-    PollConfig poll = pollNode == null ? null : poll(pollNode, path + ".poll");
+    PollConfig poll = pollNode == null ? null : poll(pollNode, path + ".poll", typeName);
     if (problems.count() > before) {
       return null;
     }
     return new InboundConfig(config, conflictPolicy, poll);
   }
 
-  private PollConfig poll(JsonNode node, String path) {
+  private PollConfig poll(JsonNode node, String path, String typeName) {
     ObjectNode map = section(node, path, POLL_KEYS);
     if (map == null) {
       return null;
     }
     int before = problems.count();
     String pollPath = optionalText(map, "path", path + ".path");
-    if (pollPath == null && problems.count() == before) {
+    // A fhir connector without a path polls its own change feed (_lastUpdated).
+    if (pollPath == null && problems.count() == before && !"fhir".equals(typeName)) {
       problems.add(
           path + ".path",
           "required key is missing",

@@ -9,7 +9,9 @@ import java.util.Objects;
  * {@code GET baseUrl + path?cursorParam=cursor}, following next-page links, each item mapped to
  * changes and stored in the inbox.
  *
- * @param path appended to the connector's baseUrl, e.g. {@code /appointments/changes}
+ * @param path appended to the connector's baseUrl, e.g. {@code /appointments/changes}; {@code
+ *     null}: the connector's own change feed ({@code fhir}: its {@code _lastUpdated} search), which gives its own
+ *     cursor: cursorParam, items, next and cursorField do not apply then
  * @param interval how long to wait between polls (default 30s)
  * @param cursorParam the query parameter that carries the cursor (default {@code updatedSince})
  * @param items JSON pointer to the items array in the response; {@code ""} (the default): the body
@@ -40,7 +42,6 @@ public record PollConfig(
   public static final int DEFAULT_MAX_PAGES = 10;
 
   public PollConfig {
-    Objects.requireNonNull(path, "path");
     Objects.requireNonNull(interval, "interval");
     Objects.requireNonNull(cursorParam, "cursorParam");
     Objects.requireNonNull(items, "items");

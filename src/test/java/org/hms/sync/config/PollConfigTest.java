@@ -107,4 +107,21 @@ class PollConfigTest {
         .contains("connectors[0].inbound.poll.maxPages: ")
         .contains("cursor");
   }
+
+  @Test
+  void a_fhir_connector_may_leave_out_the_path_to_poll_its_own_change_feed() {
+    SyncConfig config =
+        fixture.load(
+            """
+            connectors:
+              - id: portal
+                type: fhir
+                baseUrl: http://127.0.0.1:9000/fhir
+                inbound:
+                  poll:
+                    mapping: inbound/poll.jsonata
+            """);
+
+    assertThat(config.connectors().get(0).inbound().poll().path()).isNull();
+  }
 }

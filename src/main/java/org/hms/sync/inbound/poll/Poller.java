@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -28,6 +29,7 @@ import org.hms.sync.Failures;
 import org.hms.sync.Ids;
 import org.hms.sync.config.ConnectorConfig;
 import org.hms.sync.config.PollConfig;
+import org.hms.sync.connector.ChangeFeed;
 import org.hms.sync.connector.Http;
 import org.hms.sync.connector.auth.Credentials;
 import org.hms.sync.inbound.InboxItem;
@@ -78,9 +80,10 @@ public final class Poller implements AutoCloseable {
         Instant nextPollAt);
   }
 
+  /** {@code feed} is set when the poll has no path: the connector's own change feed is read. */
   private record Source(
       ConnectorConfig connector, PollConfig poll, HttpClient http, Credentials credentials,
-      Mapping mapping) {}
+      Mapping mapping, ChangeFeed feed) {}
 
   private record Batch(List<InboxItem> items, String cursor, boolean more) {}
 
@@ -109,30 +112,43 @@ public final class Poller implements AutoCloseable {
    * A poller of every connector with an {@code inbound.poll} section (none: {@link #runOnce()}
    * does nothing). Compiles the mappings now.
    *
+   * @param feeds the built connectors by id; a poll without a path reads its connector's {@link
+   *     ChangeFeed}
    * @param onStored called after new items were stored (wakes the inbox processor)
    * @param node this process's id in leases ({@code engine.nodeId})
    * @throws MappingException when a mapping does not compile
+   * @throws IllegalArgumentException when a poll has no path and its connector no change feed
    */
   public static Poller create(
-      List<ConnectorConfig> connectors, PollStateRepository states, Runnable onStored,
-      String node, Settings settings, Clock clock) {
-    return create(connectors, states, states::saveBatch, onStored, node, settings, clock);
+      List<ConnectorConfig> connectors, Map<String, ?> feeds, PollStateRepository states,
+      Runnable onStored, String node, Settings settings, Clock clock) {
+    return create(connectors, feeds, states, states::saveBatch, onStored, node, settings, clock);
   }
 
   static Poller create(
-      List<ConnectorConfig> connectors, PollStateRepository states, BatchStore store,
-      Runnable onStored, String node, Settings settings, Clock clock) {
+      List<ConnectorConfig> connectors, Map<String, ?> feeds, PollStateRepository states,
+      BatchStore store, Runnable onStored, String node, Settings settings, Clock clock) {
     List<Source> sources = new ArrayList<>();
     for (ConnectorConfig connector : connectors) {
       PollConfig poll = connector.inbound().poll();
       if (poll == null) {
         continue;
       }
+      ChangeFeed feed = null;
+      if (poll.path() == null) {
+        if (!(feeds.get(connector.id()) instanceof ChangeFeed changeFeed)) {
+          throw new IllegalArgumentException(
+              "connector '" + connector.id() + "' (type " + connector.type() + ") has"
+                  + " inbound.poll without a path, but its type has no change feed of its own;"
+                  + " set inbound.poll.path");
+        }
+        feed = changeFeed;
+      }
       HttpClient http = Http.client(connector);
       sources.add(
           new Source(
               connector, poll, http, Credentials.of(connector.auth(), http, clock),
-              Mapping.compile(poll.mapping())));
+              Mapping.compile(poll.mapping()), feed));
     }
     return new Poller(sources, states, store, onStored, node, settings, clock);
   }
@@ -235,6 +251,9 @@ public final class Poller implements AutoCloseable {
   }
 
   private Batch fetch(Source source, String cursor, Instant now) {
+    if (source.feed() != null) {
+      return fetchFeed(source, cursor, now);
+    }
     PollConfig poll = source.poll();
     URI uri = first(source.connector(), poll, cursor);
     List<InboxItem> items = new ArrayList<>();
@@ -268,6 +287,41 @@ public final class Poller implements AutoCloseable {
         return new Batch(items, nextCursor, true);
       }
       uri = sameOrigin(source.connector(), uri.resolve(link.textValue().trim()));
+    }
+  }
+
+  /** Pages of the connector's own {@link ChangeFeed}; its cursors replace cursorField. */
+  private Batch fetchFeed(Source source, String cursor, Instant now) {
+    Duration timeout =
+        source.connector().timeouts().connect().plus(source.connector().timeouts().request());
+    List<InboxItem> items = new ArrayList<>();
+    String next = cursor;
+    for (int page = 1; ; page++) {
+      ChangeFeed.ChangePage changes;
+      try {
+        changes = source.feed().fetchChanges(next).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (ExecutionException failed) {
+        throw new PollFailedException(
+            "fetching changes failed: " + Failures.describe(failed.getCause()), failed);
+      } catch (TimeoutException slow) {
+        throw new PollFailedException(
+            "fetching changes took longer than " + timeout + " (timeouts.connect + request)", slow);
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+        throw new PollFailedException("interrupted while fetching changes", interrupted);
+      }
+      for (JsonNode item : changes.items()) {
+        items.add(toItem(source, item, now));
+      }
+      if (changes.nextCursor() != null) {
+        next = changes.nextCursor();
+      }
+      if (!changes.more()) {
+        return new Batch(items, next, false);
+      }
+      if (page >= source.poll().maxPages()) {
+        return new Batch(items, next, true);
+      }
     }
   }
 

@@ -23,6 +23,7 @@ import org.hms.sync.config.ConflictPolicy;
 import org.hms.sync.config.ConnectorConfig;
 import org.hms.sync.config.InboundConfig;
 import org.hms.sync.config.PollConfig;
+import org.hms.sync.connector.ChangeFeed;
 import org.hms.sync.inbound.InboxItem;
 import org.hms.sync.inbound.InboxProcessor;
 import org.hms.sync.inbound.InboxRepository;
@@ -161,7 +162,7 @@ abstract class PollerContractTest {
 
   private Poller poller(String node, String idField, Poller.BatchStore store) {
     return Poller.create(
-        List.of(connector(idField)), states, store, wakeUps::incrementAndGet, node,
+        List.of(connector(idField)), Map.of(), states, store, wakeUps::incrementAndGet, node,
         new Poller.Settings(Duration.ofSeconds(1), LEASE), clock);
   }
 
@@ -416,5 +417,66 @@ abstract class PollerContractTest {
   private InboxItem item(String id) {
     return InboxItem.received(
         org.hms.sync.Ids.newId(), "portal", "poll:" + id, T0, "{}", "{}", "[]");
+  }
+
+  @Test
+  void a_poll_without_a_path_reads_the_connectors_own_change_feed_page_by_page() {
+    bookedInEmr("p-1");
+    bookedInEmr("p-2");
+    List<String> cursors = new CopyOnWriteArrayList<>();
+    ChangeFeed feedOfConnector =
+        cursor -> {
+          cursors.add(String.valueOf(cursor));
+          ChangeFeed.ChangePage page =
+              cursor == null
+                  ? new ChangeFeed.ChangePage(
+                      List.of(Json.read("{\"changeId\":\"c1\",\"action\":\"cancel\",\"appointment\":\"p-1\"}")),
+                      "cursor-1", true)
+                  : new ChangeFeed.ChangePage(
+                      List.of(Json.read("{\"changeId\":\"c2\",\"action\":\"cancel\",\"appointment\":\"p-2\"}")),
+                      "cursor-2", false);
+          return java.util.concurrent.CompletableFuture.completedFuture(page);
+        };
+    PollConfig poll =
+        new PollConfig(
+            null, INTERVAL, "updatedSince", "", null, null, "/changeId",
+            dir.resolve("poll.jsonata"), null, 10);
+    ConnectorConfig fhir =
+        new ConnectorConfig(
+            "portal", "fhir", URI.create("http://127.0.0.1:9/fhir"), null, null, null, null, null,
+            null, null, null, null, new InboundConfig(null, ConflictPolicy.REVIEW, poll));
+    Poller poller =
+        Poller.create(
+            List.of(fhir), Map.of("portal", feedOfConnector), states, wakeUps::incrementAndGet,
+            "node-a", new Poller.Settings(Duration.ofSeconds(1), LEASE), clock);
+
+    assertThat(poller.runOnce()).isEqualTo(2);
+
+    assertThat(cursors).containsExactly("null", "cursor-1");
+    assertThat(stored()).extracting(InboxItem::webhookId).containsExactlyInAnyOrder("poll:c1", "poll:c2");
+    assertThat(states.find("portal").orElseThrow().cursor()).isEqualTo("cursor-2");
+    assertThat(processor().runOnce()).isEqualTo(2);
+  }
+
+  @Test
+  void a_poll_without_a_path_on_a_connector_without_a_change_feed_is_refused_at_start() {
+    PollConfig poll =
+        new PollConfig(
+            null, INTERVAL, "updatedSince", "", null, null, null, dir.resolve("poll.jsonata"),
+            null, 10);
+    ConnectorConfig rest =
+        new ConnectorConfig(
+            "portal", "rest", URI.create("http://127.0.0.1:9/api"), null, null, null, null, null,
+            null, null, null, null, new InboundConfig(null, ConflictPolicy.REVIEW, poll));
+
+    assertThatThrownBy(
+            () ->
+                Poller.create(
+                    List.of(rest), Map.of("portal", new Object()), states, () -> {}, "node-a",
+                    new Poller.Settings(Duration.ofSeconds(1), LEASE), clock))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "connector 'portal' (type rest) has inbound.poll without a path, but its type has no"
+                + " change feed of its own; set inbound.poll.path");
   }
 }
