@@ -2,6 +2,7 @@ package org.hms.sync.app;
 
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,6 +34,8 @@ import org.hms.sync.config.ConflictPolicy;
 import org.hms.sync.inbound.InboxProcessor;
 import org.hms.sync.inbound.InboxRepository;
 import org.hms.sync.inbound.ReviewRepository;
+import org.hms.sync.inbound.poll.PollStateRepository;
+import org.hms.sync.inbound.poll.Poller;
 import org.hms.sync.inbound.webhook.WebhookReceiver;
 import org.hms.sync.json.JsonSnapshotEncoder;
 import org.hms.sync.metrics.SyncMetrics;
@@ -60,6 +63,8 @@ public final class SyncApp implements AutoCloseable {
   private final InboxRepository inbox;
   private final ReviewRepository reviews;
   private final InboxProcessor inboxProcessor;
+  private final PollStateRepository pollStates;
+  private final Poller poller;
   private final DeliveryEngine engine;
   private final Map<String, ConnectorLimits> limits;
   private final SyncMetrics metrics;
@@ -115,6 +120,12 @@ public final class SyncApp implements AutoCloseable {
               inbox, reviews, scheduling, new JsonSnapshotEncoder(), conflictPolicies,
               new InboxProcessor.Settings(config.engine().pollInterval(), config.engine().lease()),
               clock);
+      DeliveryEngine.Settings engineSettings = settings(config.engine());
+      this.pollStates = new PollStateRepository(database.transactor());
+      this.poller =
+          Poller.create(
+              config.connectors(), connectors, pollStates, inboxProcessor::wakeUp, engineSettings.nodeId(),
+              new Poller.Settings(Duration.ofSeconds(1), config.engine().lease()), clock);
       this.breakers = breakers(config, clock);
       this.limits = limits(config);
       this.metrics =
@@ -130,7 +141,7 @@ public final class SyncApp implements AutoCloseable {
               deliveries,
               connectors,
               policies(config),
-              settings(config.engine()),
+              engineSettings,
               clock,
               () -> ThreadLocalRandom.current().nextDouble(),
               observer,
@@ -237,12 +248,13 @@ public final class SyncApp implements AutoCloseable {
     engine.start();
     engine.wakeUp();
     startMaintenance();
-    if (!webhooks.isEmpty()) {
+    if (!webhooks.isEmpty() || !poller.connectorIds().isEmpty()) {
       maintenance.scheduleWithFixedDelay(this::purgeInboxQuietly, 1, 60, TimeUnit.MINUTES);
     }
     // Always: items stored before a crash (or by another node) are applied even without webhooks.
     inboxProcessor.start();
     inboxProcessor.wakeUp();
+    poller.start();
     return this;
   }
 
@@ -330,6 +342,16 @@ public final class SyncApp implements AutoCloseable {
     return reviews;
   }
 
+  /** Polls the change feeds of connectors with {@code inbound.poll}; started with the engine. */
+  public Poller poller() {
+    return poller;
+  }
+
+  /** Where each polled connector's cursor, lease and failures stand. */
+  public PollStateRepository pollStates() {
+    return pollStates;
+  }
+
   /** Applies inbox items to the EMR; started with the engine. */
   public InboxProcessor inboxProcessor() {
     return inboxProcessor;
@@ -362,6 +384,7 @@ public final class SyncApp implements AutoCloseable {
       server.close();
     }
     maintenance.shutdownNow();
+    poller.close();
     inboxProcessor.close();
     engine.close();
     for (Connector connector : connectors.values()) {

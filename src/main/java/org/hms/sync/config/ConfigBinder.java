@@ -38,8 +38,11 @@ final class ConfigBinder {
           "id", "type", "baseUrl", "auth", "tls", "timeouts", "retry", "circuitBreaker",
           "rateLimit", "maxConcurrency", "headers", "routes", "iis", "fhir", "graphql",
           "inbound");
-  /** {@code poll} is planned (issue 4) and is an unknown key until it exists. */
-  static final List<String> INBOUND_KEYS = List.of("webhook", "conflictPolicy");
+  static final List<String> INBOUND_KEYS = List.of("webhook", "conflictPolicy", "poll");
+  static final List<String> POLL_KEYS =
+      List.of(
+          "path", "interval", "cursorParam", "items", "next", "cursorField", "idField", "mapping",
+          "initialCursor", "maxPages");
   static final List<String> WEBHOOK_KEYS = List.of("secrets", "mapping", "toleranceSeconds");
   static final List<String> BREAKER_KEYS =
       List.of("enabled", "failureRatePercent", "minimumCalls", "window", "openFor", "halfOpenProbes");
@@ -310,7 +313,7 @@ final class ConfigBinder {
     Map<String, String> headers = headers(get(map, "headers"), path + ".headers", path + ".auth");
     Map<String, RouteConfig> routes = routes(get(map, "routes"), path + ".routes", typeName);
     ConnectorSettings settings = typeName == null ? null : settings(map, path, typeName);
-    InboundConfig inbound = inbound(get(map, "inbound"), path + ".inbound");
+    InboundConfig inbound = inbound(get(map, "inbound"), path + ".inbound", typeName);
     if (problems.count() > before) {
       return null;
     }
@@ -319,7 +322,7 @@ final class ConfigBinder {
         settings, inbound);
   }
 
-  private InboundConfig inbound(JsonNode node, String path) {
+  private InboundConfig inbound(JsonNode node, String path, String typeName) {
     if (node == null) {
       return InboundConfig.none();
     }
@@ -336,10 +339,88 @@ final class ConfigBinder {
         policy == null ? ConflictPolicy.REVIEW : ConflictPolicy.fromWire(policy);
     JsonNode webhook = get(map, "webhook");
     WebhookConfig config = webhook == null ? null : webhook(webhook, path + ".webhook");
+    JsonNode pollNode = get(map, "poll");
+    PollConfig poll = pollNode == null ? null : poll(pollNode, path + ".poll", typeName);
     if (problems.count() > before) {
       return null;
     }
-    return new InboundConfig(config, conflictPolicy);
+    return new InboundConfig(config, conflictPolicy, poll);
+  }
+
+  private PollConfig poll(JsonNode node, String path, String typeName) {
+    ObjectNode map = section(node, path, POLL_KEYS);
+    if (map == null) {
+      return null;
+    }
+    int before = problems.count();
+    String pollPath = optionalText(map, "path", path + ".path");
+    // A fhir connector without a path polls its own change feed (_lastUpdated).
+    if (pollPath == null && problems.count() == before && !"fhir".equals(typeName)) {
+      problems.add(
+          path + ".path",
+          "required key is missing",
+          "set the path of the change feed, appended to baseUrl, e.g. path: /appointments/changes");
+    }
+    Path mapping = null;
+    if (get(map, "mapping") == null) {
+      problems.add(
+          path + ".mapping",
+          "required key is missing",
+          "set the JSONata file that turns one polled item into changes, e.g. mapping:"
+              + " inbound/portal-poll.jsonata");
+    } else {
+      mapping = mapping(map, path + ".mapping");
+    }
+    Duration interval = duration(map, "interval", path + ".interval", PollConfig.DEFAULT_INTERVAL);
+    positive(path + ".interval", interval, PollConfig.DEFAULT_INTERVAL);
+    String cursorParam = optionalText(map, "cursorParam", path + ".cursorParam");
+    String items = pointer(map, "items", path, true);
+    String next = pointer(map, "next", path, false);
+    String cursorField = pointer(map, "cursorField", path, false);
+    String idField = pointer(map, "idField", path, false);
+    String initialCursor = optionalText(map, "initialCursor", path + ".initialCursor");
+    Integer maxPages = atLeast(map, "maxPages", path, 1, PollConfig.DEFAULT_MAX_PAGES);
+    if (problems.count() > before) {
+      return null;
+    }
+    return new PollConfig(
+        pollPath, interval,
+        cursorParam == null ? PollConfig.DEFAULT_CURSOR_PARAM : cursorParam,
+        items == null ? "" : items, next, cursorField, idField, mapping, initialCursor, maxPages);
+  }
+
+  /** A JSON pointer into a polled response or item; {@code ""} only where {@code emptyAllowed}. */
+  private String pointer(ObjectNode map, String key, String path, boolean emptyAllowed) {
+    Scalar value = text(map, key, path + "." + key);
+    if (value == null) {
+      return null;
+    }
+    String pointer = value.value();
+    if (pointer.isEmpty() && emptyAllowed) {
+      return "";
+    }
+    try {
+      if (!pointer.startsWith("/")) {
+        throw new IllegalArgumentException("no leading '/'");
+      }
+      if (pointer.replace("~0", "").replace("~1", "").contains("~")) {
+        throw new IllegalArgumentException("a '~' not followed by 0 or 1");
+      }
+      com.fasterxml.jackson.core.JsonPointer.compile(pointer);
+    } catch (IllegalArgumentException invalid) {
+      problems.add(
+          path + "." + key,
+          value.shown() + " is not a JSON pointer (it must start with '/'; write ~0 for '~' and"
+              + " ~1 for '/' inside a key)",
+          "write e.g. " + key + ": " + switch (key) {
+            case "items" -> "/items (or \"\" when the body is the array)";
+            case "next" -> "/links/next";
+            case "cursorField" -> "/updatedAt";
+            default -> "/id";
+          });
+      return null;
+    }
+    return pointer;
   }
 
   private WebhookConfig webhook(JsonNode node, String path) {

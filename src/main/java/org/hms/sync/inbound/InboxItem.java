@@ -4,13 +4,15 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * One inbound item (today: one webhook) in the inbox.
+ * One inbound item in the inbox: a webhook, or one item of a polled change feed.
  *
  * @param id our id (a UUID)
  * @param connectorId the connector it came from
- * @param webhookId the sender's {@code webhook-id}; unique per connector
+ * @param webhookId the sender's {@code webhook-id}, or {@code poll:<item id>} for a polled item;
+ *     unique per connector
  * @param receivedAt when it was accepted
- * @param headers the request headers as a JSON object text, names in lower case
+ * @param headers the request headers as a JSON object text, names in lower case ({@code {}} when
+ *     polled)
  * @param payload the raw body as received
  * @param status where it stands
  * @param reason why it was rejected, conflicted or failed; {@code null} otherwise. Never PHI.

@@ -44,29 +44,35 @@ public final class InboxRepository {
   public boolean insertIfAbsent(InboxItem item) {
     return transactor.inTransaction(
         "store webhook " + item.webhookId() + " of connector " + item.connectorId(),
-        connection -> {
-          try (PreparedStatement insert =
-              connection.prepareStatement(transactor.dialect().insertInboxIfAbsent())) {
-            insert.setString(1, item.id());
-            insert.setString(2, item.connectorId());
-            insert.setString(3, item.webhookId());
-            Jdbc.setInstant(insert, 4, item.receivedAt());
-            insert.setString(5, item.headers());
-            insert.setString(6, item.payload());
-            insert.setString(7, item.status().wire());
-            insert.setString(8, Jdbc.clip(item.reason(), 2000));
-            insert.setInt(9, item.attempts());
-            Jdbc.setInstant(insert, 10, item.nextAttemptAt());
-            insert.setString(11, item.changes());
-            Jdbc.setInstant(insert, 12, item.processedAt());
-            return insert.executeUpdate() == 1;
-          } catch (SQLException failure) {
-            if (UNIQUE_VIOLATION.equals(failure.getSQLState())) {
-              return false;
-            }
-            throw failure;
-          }
-        });
+        connection -> insertIfAbsent(connection, transactor.dialect(), item));
+  }
+
+  /**
+   * {@link #insertIfAbsent(InboxItem)} inside the caller's transaction, so that the insert commits
+   * together with the caller's other work (a poller's cursor).
+   */
+  public static boolean insertIfAbsent(
+      Connection connection, org.hms.sync.db.Dialect dialect, InboxItem item) throws SQLException {
+    try (PreparedStatement insert = connection.prepareStatement(dialect.insertInboxIfAbsent())) {
+      insert.setString(1, item.id());
+      insert.setString(2, item.connectorId());
+      insert.setString(3, item.webhookId());
+      Jdbc.setInstant(insert, 4, item.receivedAt());
+      insert.setString(5, item.headers());
+      insert.setString(6, item.payload());
+      insert.setString(7, item.status().wire());
+      insert.setString(8, Jdbc.clip(item.reason(), 2000));
+      insert.setInt(9, item.attempts());
+      Jdbc.setInstant(insert, 10, item.nextAttemptAt());
+      insert.setString(11, item.changes());
+      Jdbc.setInstant(insert, 12, item.processedAt());
+      return insert.executeUpdate() == 1;
+    } catch (SQLException failure) {
+      if (UNIQUE_VIOLATION.equals(failure.getSQLState())) {
+        return false;
+      }
+      throw failure;
+    }
   }
 
   /** The connector's item with this webhook id, if stored. */

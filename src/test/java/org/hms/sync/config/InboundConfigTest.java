@@ -171,15 +171,6 @@ class InboundConfigTest {
   }
 
   @Test
-  void inbound_poll_is_not_known_yet() {
-    assertThat(problems("inbound:\n  poll:\n    interval: 1m\n"))
-        .singleElement()
-        .asString()
-        .startsWith("connectors[0].inbound.poll: unknown key")
-        .contains("allowed keys here: webhook");
-  }
-
-  @Test
   void an_unknown_webhook_key_is_reported_with_a_suggestion() {
     assertThat(
             problems(

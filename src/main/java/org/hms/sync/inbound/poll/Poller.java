@@ -1,0 +1,478 @@
+package org.hms.sync.inbound.poll;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.hms.sync.Failures;
+import org.hms.sync.Ids;
+import org.hms.sync.config.ConnectorConfig;
+import org.hms.sync.config.PollConfig;
+import org.hms.sync.connector.ChangeFeed;
+import org.hms.sync.connector.Http;
+import org.hms.sync.connector.auth.Credentials;
+import org.hms.sync.inbound.InboxItem;
+import org.hms.sync.inbound.InboxStatus;
+import org.hms.sync.inbound.webhook.InboundChange;
+import org.hms.sync.inbound.webhook.InboundChanges;
+import org.hms.sync.json.Json;
+import org.hms.sync.mapping.Mapping;
+import org.hms.sync.mapping.MappingException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Polls the change feed of every connector with {@code inbound.poll} and stores each item in the
+ * inbox (status received, like a webhook; an item its mapping cannot read is stored rejected).
+ * Per connector and poll: take the lease in {@code poll_state} (one poller per connector across
+ * processes), {@code GET baseUrl + path?cursorParam=cursor} with the connector's credentials,
+ * follow next-page links up to {@code maxPages}, then store the items and the new cursor in one
+ * transaction. A failing poll keeps the cursor and backs off exponentially (at most {@link
+ * #MAX_BACKOFF}). Thread-safe; {@link #start()} runs {@link #runOnce()} on a daemon thread.
+ */
+public final class Poller implements AutoCloseable {
+  /** The longest wait after failed polls. */
+  public static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
+
+  /** Larger responses fail the poll. */
+  static final int MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+  private static final Logger log = LoggerFactory.getLogger(Poller.class);
+  private static final int MAX_ITEM_ID_LENGTH = 200;
+
+  /**
+   * @param tick how often the loop looks for due connectors
+   * @param lease how long one poll may hold a connector (longer than a poll takes)
+   */
+  public record Settings(Duration tick, Duration lease) {
+    public Settings {
+      Objects.requireNonNull(tick, "tick");
+      Objects.requireNonNull(lease, "lease");
+    }
+  }
+
+  /** Where a fetched batch goes; the default is {@link PollStateRepository#saveBatch}. */
+  @FunctionalInterface
+  interface BatchStore {
+    int save(
+        String connectorId, String node, String cursor, List<InboxItem> items, Instant now,
+        Instant nextPollAt);
+  }
+
+  /** {@code feed} is set when the poll has no path: the connector's own change feed is read. */
+  private record Source(
+      ConnectorConfig connector, PollConfig poll, HttpClient http, Credentials credentials,
+      Mapping mapping, ChangeFeed feed) {}
+
+  private record Batch(List<InboxItem> items, String cursor, boolean more) {}
+
+  private final List<Source> sources;
+  private final PollStateRepository states;
+  private final BatchStore store;
+  private final Runnable onStored;
+  private final String node;
+  private final Settings settings;
+  private final Clock clock;
+  private ScheduledExecutorService loop;
+
+  Poller(
+      List<Source> sources, PollStateRepository states, BatchStore store, Runnable onStored,
+      String node, Settings settings, Clock clock) {
+    this.sources = List.copyOf(sources);
+    this.states = states;
+    this.store = store;
+    this.onStored = onStored;
+    this.node = node;
+    this.settings = settings;
+    this.clock = clock;
+  }
+
+  /**
+   * A poller of every connector with an {@code inbound.poll} section (none: {@link #runOnce()}
+   * does nothing). Compiles the mappings now.
+   *
+   * @param feeds the built connectors by id; a poll without a path reads its connector's {@link
+   *     ChangeFeed}
+   * @param onStored called after new items were stored (wakes the inbox processor)
+   * @param node this process's id in leases ({@code engine.nodeId})
+   * @throws MappingException when a mapping does not compile
+   * @throws IllegalArgumentException when a poll has no path and its connector no change feed
+   */
+  public static Poller create(
+      List<ConnectorConfig> connectors, Map<String, ?> feeds, PollStateRepository states,
+      Runnable onStored, String node, Settings settings, Clock clock) {
+    return create(connectors, feeds, states, states::saveBatch, onStored, node, settings, clock);
+  }
+
+  static Poller create(
+      List<ConnectorConfig> connectors, Map<String, ?> feeds, PollStateRepository states,
+      BatchStore store, Runnable onStored, String node, Settings settings, Clock clock) {
+    List<Source> sources = new ArrayList<>();
+    for (ConnectorConfig connector : connectors) {
+      PollConfig poll = connector.inbound().poll();
+      if (poll == null) {
+        continue;
+      }
+      ChangeFeed feed = null;
+      if (poll.path() == null) {
+        if (!(feeds.get(connector.id()) instanceof ChangeFeed changeFeed)) {
+          throw new IllegalArgumentException(
+              "connector '" + connector.id() + "' (type " + connector.type() + ") has"
+                  + " inbound.poll without a path, but its type has no change feed of its own;"
+                  + " set inbound.poll.path");
+        }
+        feed = changeFeed;
+      }
+      HttpClient http = Http.client(connector);
+      sources.add(
+          new Source(
+              connector, poll, http, Credentials.of(connector.auth(), http, clock),
+              Mapping.compile(poll.mapping()), feed));
+    }
+    return new Poller(sources, states, store, onStored, node, settings, clock);
+  }
+
+  /** The polled connectors' ids. */
+  public List<String> connectorIds() {
+    return sources.stream().map(source -> source.connector().id()).toList();
+  }
+
+  /** Starts the loop on a daemon thread; does nothing when no connector polls. */
+  public synchronized void start() {
+    if (loop != null || sources.isEmpty()) {
+      return;
+    }
+    loop =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "hms-poller");
+              thread.setDaemon(true);
+              return thread;
+            });
+    long tick = Math.max(1, settings.tick().toMillis());
+    loop.scheduleWithFixedDelay(this::runQuietly, 0, tick, TimeUnit.MILLISECONDS);
+  }
+
+  private void runQuietly() {
+    try {
+      runOnce();
+    } catch (RuntimeException | Error failure) {
+      // the loop must survive anything; runOnce already records per-connector failures
+      log.warn("poller round failed ({}); trying again", Failures.describe(failure));
+    }
+  }
+
+  /**
+   * Polls each due connector whose lease this node gets.
+   *
+   * @return how many new items were stored
+   */
+  public int runOnce() {
+    int stored = 0;
+    for (Source source : sources) {
+      stored += poll(source);
+    }
+    if (stored > 0) {
+      onStored.run();
+    }
+    return stored;
+  }
+
+  private int poll(Source source) {
+    String id = source.connector().id();
+    Instant now = clock.instant();
+    PollState state;
+    try {
+      state = states.tryLease(id, node, now, settings.lease()).orElse(null);
+    } catch (RuntimeException failure) {
+      log.warn("cannot take the poll lease of connector '{}' ({})", id, Failures.describe(failure));
+      return 0;
+    }
+    if (state == null) {
+      return 0;
+    }
+    String cursor = state.cursor() != null ? state.cursor() : source.poll().initialCursor();
+    try {
+      Batch batch = fetch(source, cursor, now);
+      Instant next = batch.more() ? now : now.plus(source.poll().interval());
+      int stored = store.save(id, node, batch.cursor(), batch.items(), now, next);
+      log.debug("polled connector '{}': {} items, {} new", id, batch.items().size(), stored);
+      return stored;
+    } catch (LeaseLostException lost) {
+      log.warn(lost.getMessage());
+      return 0;
+    } catch (RuntimeException failure) {
+      String error =
+          failure instanceof PollFailedException
+              ? failure.getMessage()
+              : "poll failed: " + Failures.describe(failure);
+      Duration wait = backoff(source.poll().interval(), state.failures() + 1);
+      try {
+        states.recordFailure(id, node, error, now.plus(wait));
+      } catch (RuntimeException unrecorded) {
+        log.warn("cannot record the failed poll of connector '{}' ({})", id,
+            Failures.describe(unrecorded));
+      }
+      log.warn("poll of connector '{}' failed: {}; next try in {}", id, error, wait);
+      return 0;
+    }
+  }
+
+  /** interval x 2^failures, at most {@link #MAX_BACKOFF} (and never less than the interval). */
+  static Duration backoff(Duration interval, int failures) {
+    Duration wait = interval;
+    for (int i = 0; i < failures && wait.compareTo(MAX_BACKOFF) < 0; i++) {
+      wait = wait.multipliedBy(2);
+    }
+    return wait.compareTo(MAX_BACKOFF) > 0 && interval.compareTo(MAX_BACKOFF) < 0
+        ? MAX_BACKOFF
+        : wait;
+  }
+
+  private Batch fetch(Source source, String cursor, Instant now) {
+    if (source.feed() != null) {
+      return fetchFeed(source, cursor, now);
+    }
+    PollConfig poll = source.poll();
+    URI uri = first(source.connector(), poll, cursor);
+    List<InboxItem> items = new ArrayList<>();
+    String nextCursor = null;
+    for (int page = 1; ; page++) {
+      JsonNode body = get(source, uri);
+      JsonNode array = poll.items().isEmpty() ? body : body.at(poll.items());
+      if (!array.isArray()) {
+        throw new PollFailedException(
+            "GET " + uri.getPath() + " answered without an items array at '" + poll.items()
+                + "'; set inbound.poll.items to the JSON pointer of the array (\"\" when the body"
+                + " is the array)");
+      }
+      for (JsonNode item : array) {
+        items.add(toItem(source, item, now));
+        if (poll.cursorField() != null) {
+          JsonNode value = item.at(poll.cursorField());
+          if (value.isValueNode() && !value.isNull() && !value.asText().isEmpty()) {
+            nextCursor = value.asText();
+          }
+        }
+      }
+      if (poll.next() == null) {
+        return new Batch(items, nextCursor, false);
+      }
+      JsonNode link = body.at(poll.next());
+      if (!link.isTextual() || link.textValue().isBlank()) {
+        return new Batch(items, nextCursor, false);
+      }
+      if (page >= poll.maxPages()) {
+        return new Batch(items, nextCursor, true);
+      }
+      uri = sameOrigin(source.connector(), uri.resolve(link.textValue().trim()));
+    }
+  }
+
+  /** Pages of the connector's own {@link ChangeFeed}; its cursors replace cursorField. */
+  private Batch fetchFeed(Source source, String cursor, Instant now) {
+    Duration timeout =
+        source.connector().timeouts().connect().plus(source.connector().timeouts().request());
+    List<InboxItem> items = new ArrayList<>();
+    String next = cursor;
+    for (int page = 1; ; page++) {
+      ChangeFeed.ChangePage changes;
+      try {
+        changes = source.feed().fetchChanges(next).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (ExecutionException failed) {
+        throw new PollFailedException(
+            "fetching changes failed: " + Failures.describe(failed.getCause()), failed);
+      } catch (TimeoutException slow) {
+        throw new PollFailedException(
+            "fetching changes took longer than " + timeout + " (timeouts.connect + request)", slow);
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+        throw new PollFailedException("interrupted while fetching changes", interrupted);
+      }
+      for (JsonNode item : changes.items()) {
+        items.add(toItem(source, item, now));
+      }
+      if (changes.nextCursor() != null) {
+        next = changes.nextCursor();
+      }
+      if (!changes.more()) {
+        return new Batch(items, next, false);
+      }
+      if (page >= source.poll().maxPages()) {
+        return new Batch(items, next, true);
+      }
+    }
+  }
+
+  private static URI first(ConnectorConfig connector, PollConfig poll, String cursor) {
+    String base = connector.baseUrl().toString();
+    String path = poll.path().startsWith("/") ? poll.path() : "/" + poll.path();
+    StringBuilder uri =
+        new StringBuilder(base.endsWith("/") ? base.substring(0, base.length() - 1) : base)
+            .append(path);
+    if (cursor != null) {
+      uri.append(path.contains("?") ? '&' : '?')
+          .append(URLEncoder.encode(poll.cursorParam(), StandardCharsets.UTF_8))
+          .append('=')
+          .append(URLEncoder.encode(cursor, StandardCharsets.UTF_8));
+    }
+    return URI.create(uri.toString());
+  }
+
+  /** Next-page links must stay on the connector's origin: our credentials go with them. */
+  private static URI sameOrigin(ConnectorConfig connector, URI link) {
+    URI base = connector.baseUrl();
+    if (!Objects.equals(base.getScheme(), link.getScheme())
+        || !Objects.equals(base.getHost(), link.getHost())
+        || base.getPort() != link.getPort()) {
+      throw new PollFailedException(
+          "the next-page link points to another origin (" + link.getScheme() + "://"
+              + link.getHost() + (link.getPort() < 0 ? "" : ":" + link.getPort())
+              + ") than baseUrl; the poller follows links on the connector's own origin only, so"
+              + " that its credentials go nowhere else");
+    }
+    return link;
+  }
+
+  private JsonNode get(Source source, URI uri) {
+    Duration timeout = source.connector().timeouts().request();
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri).GET().timeout(timeout)
+            .header("User-Agent", Http.USER_AGENT)
+            .header("Accept", "application/json");
+    source.connector().headers().forEach(request::header);
+    try {
+      source
+          .credentials()
+          .authorization()
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+          .ifPresent(value -> request.header("Authorization", value));
+    } catch (ExecutionException | TimeoutException noToken) {
+      throw new PollFailedException(
+          "no credentials for GET " + uri.getPath() + " ("
+              + Failures.describe(noToken.getCause() == null ? noToken : noToken.getCause())
+              + "); check the connector's auth section", noToken);
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+      throw new PollFailedException("interrupted while getting credentials", interrupted);
+    }
+    HttpResponse<byte[]> response;
+    try {
+      response = source.http().send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException unreachable) {
+      throw new PollFailedException(
+          "GET " + uri.getPath() + " failed: " + unreachable.getClass().getSimpleName()
+              + "; check that baseUrl is reachable", unreachable);
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+      throw new PollFailedException("interrupted during GET " + uri.getPath(), interrupted);
+    }
+    int status = response.statusCode();
+    if (status == 401) {
+      source.credentials().invalidate();
+    }
+    if (status < 200 || status > 299) {
+      throw new PollFailedException(
+          "GET " + uri.getPath() + " answered " + status + "; the cursor stays and the poll is"
+              + " tried again later");
+    }
+    if (response.body().length > MAX_RESPONSE_BYTES) {
+      throw new PollFailedException(
+          "GET " + uri.getPath() + " answered more than " + MAX_RESPONSE_BYTES + " bytes; lower"
+              + " the page size at the feed");
+    }
+    try {
+      return Json.MAPPER.readTree(response.body());
+    } catch (JsonProcessingException malformed) {
+      // the message quotes the body, which may be PHI: position only
+      throw new PollFailedException(
+          "GET " + uri.getPath() + " answered with a body that is not JSON (line "
+              + malformed.getLocation().getLineNr() + ", column "
+              + malformed.getLocation().getColumnNr() + ")");
+    } catch (IOException unreadable) {
+      throw new PollFailedException("GET " + uri.getPath() + " body unreadable", unreadable);
+    }
+  }
+
+  private InboxItem toItem(Source source, JsonNode item, Instant now) {
+    String connectorId = source.connector().id();
+    String itemId = "poll:" + itemId(source.poll(), item);
+    String payload = Json.write(item);
+    ObjectNode input = Json.MAPPER.createObjectNode();
+    input.set("payload", item);
+    input.set("headers", Json.MAPPER.createObjectNode());
+    input.put("connector", connectorId);
+    String reason;
+    try {
+      List<InboundChange> changes = InboundChanges.read(source.mapping().evaluate(input));
+      return InboxItem.received(
+          Ids.newId(), connectorId, itemId, now, "{}", payload,
+          Json.write(changes.stream().map(InboundChange::toMap).toList()));
+    } catch (MappingException failed) {
+      reason =
+          "mapping_failed: the inbound mapping cannot turn this item into a change: "
+              + failed.getMessage().replace(
+                  source.mapping().file().toString(),
+                  String.valueOf(source.mapping().file().getFileName()));
+    } catch (IllegalArgumentException invalid) {
+      reason = "invalid_change: the inbound mapping made no valid change: " + invalid.getMessage();
+    }
+    // Stored, not dropped: visible in GET /api/inbox, and the feed moves on.
+    return new InboxItem(
+        Ids.newId(), connectorId, itemId, now, "{}", payload, InboxStatus.REJECTED, reason, 0,
+        null, null, now);
+  }
+
+  /** The idField's value when present and short, else the SHA-256 of the item's JSON. */
+  static String itemId(PollConfig poll, JsonNode item) {
+    if (poll.idField() != null) {
+      JsonNode value = item.at(poll.idField());
+      if (value.isValueNode() && !value.isNull() && !value.asText().isBlank()
+          && value.asText().length() <= MAX_ITEM_ID_LENGTH
+          && value.asText().chars().noneMatch(c -> c < 0x20 || c == 0x7f)) {
+        return value.asText();
+      }
+    }
+    return "sha256:" + sha256(Json.write(item));
+  }
+
+  private static String sha256(String text) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException impossible) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", impossible);
+    }
+  }
+
+  /** Stops the loop; a poll in progress finishes or loses its lease. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (loop != null) {
+      loop.shutdownNow();
+      loop = null;
+    }
+  }
+}
