@@ -89,18 +89,7 @@ public final class GraphqlConnector implements Connector, Previewable {
    * @throws SyncException when a route or header cannot be used
    */
   public static GraphqlConnector create(ConnectorConfig config, Clock clock) {
-    for (Map.Entry<String, String> header : config.headers().entrySet()) {
-      try {
-        HttpRequest.newBuilder(config.baseUrl()).header(header.getKey(), header.getValue());
-      } catch (IllegalArgumentException refused) {
-        throw new SyncException(
-            "connector '"
-                + config.id()
-                + "': header '"
-                + header.getKey()
-                + "' cannot be set (the HTTP client manages it); remove it from headers");
-      }
-    }
+    Http.checkHeaders(config);
     Map<String, Route> routes = new HashMap<>();
     for (RouteConfig route : config.routes().values()) {
       routes.put(route.eventType(), route(config.id(), route));

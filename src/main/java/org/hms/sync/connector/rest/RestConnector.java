@@ -61,15 +61,7 @@ public final class RestConnector implements Connector, Previewable {
 
   /** Compiles every route's mapping; a broken mapping fails here, at start-up. */
   public static RestConnector create(ConnectorConfig config, Clock clock) {
-    for (Map.Entry<String, String> header : config.headers().entrySet()) {
-      try {
-        HttpRequest.newBuilder(config.baseUrl()).header(header.getKey(), header.getValue());
-      } catch (IllegalArgumentException refused) {
-        throw new org.hms.sync.SyncException(
-            "connector '" + config.id() + "': header '" + header.getKey()
-                + "' cannot be set (the HTTP client manages it); remove it from headers");
-      }
-    }
+    Http.checkHeaders(config);
     Map<String, Mapping> mappings = new HashMap<>();
     for (RouteConfig route : config.routes().values()) {
       if (route.mapping() != null) {
