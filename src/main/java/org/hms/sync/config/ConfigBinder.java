@@ -1143,11 +1143,7 @@ final class ConfigBinder {
       checkRoutePath(routePath, eventType);
     }
     Path mapping = mapping(map, path + ".mapping");
-    Scalar externalIdScalar = text(map, "externalId", path + ".externalId");
-    String externalId = externalIdScalar == null ? null : nonEmpty(externalIdScalar.value());
-    if (externalId != null) {
-      checkJsonPointer(externalIdScalar);
-    }
+    String externalId = externalIdPointer(map, path);
     if (problems.count() > before) {
       return null;
     }
@@ -1175,11 +1171,7 @@ final class ConfigBinder {
       document = file(map, "document", path + ".document", "the .graphql file");
     }
     Path mapping = mapping(map, path + ".mapping");
-    Scalar externalIdScalar = text(map, "externalId", path + ".externalId");
-    String externalId = externalIdScalar == null ? null : nonEmpty(externalIdScalar.value());
-    if (externalId != null) {
-      checkJsonPointer(externalIdScalar);
-    }
+    String externalId = externalIdPointer(map, path);
     if (problems.count() > before) {
       return null;
     }
@@ -1308,6 +1300,16 @@ final class ConfigBinder {
     return file;
   }
 
+
+  /** The route's {@code externalId} JSON pointer, checked; {@code null} when absent or empty. */
+  private String externalIdPointer(ObjectNode map, String path) {
+    Scalar externalIdScalar = text(map, "externalId", path + ".externalId");
+    String externalId = externalIdScalar == null ? null : nonEmpty(externalIdScalar.value());
+    if (externalId != null) {
+      checkJsonPointer(externalIdScalar);
+    }
+    return externalId;
+  }
 
   private void checkJsonPointer(Scalar externalId) {
     String path = externalId.path();
