@@ -40,6 +40,9 @@ import org.hms.sync.inbound.webhook.WebhookReceiver;
 import org.hms.sync.json.JsonSnapshotEncoder;
 import org.hms.sync.metrics.SyncMetrics;
 import org.hms.sync.outbox.Outbox;
+import org.hms.sync.reconcile.ReconcileRepository;
+import org.hms.sync.reconcile.ReconcileScheduler;
+import org.hms.sync.reconcile.Reconciler;
 import org.hms.sync.scheduling.SchedulingService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +71,8 @@ public final class SyncApp implements AutoCloseable {
   private final DeliveryEngine engine;
   private final Map<String, ConnectorLimits> limits;
   private final SyncMetrics metrics;
+  private final Reconciler reconciler;
+  private final ReconcileScheduler reconcileScheduler;
   private ApiServer server;
   private boolean maintenanceStarted;
   private final ScheduledExecutorService maintenance =
@@ -149,6 +154,14 @@ public final class SyncApp implements AutoCloseable {
               limits);
       metrics.bindEngine(engine, limits);
       outbox.onCommit(engine::wakeUp);
+      ReconcileRepository reconciliations = new ReconcileRepository(database.transactor());
+      this.reconciler =
+          new Reconciler(
+              config.connectors(), connectors, reconciliations, scheduling, inbox,
+              inboxProcessor::wakeUp, clock);
+      this.reconcileScheduler =
+          new ReconcileScheduler(
+              reconciler, reconciliations, config.connectors(), engineSettings.nodeId(), clock);
     } catch (RuntimeException failure) {
       database.close();
       throw failure;
@@ -255,6 +268,7 @@ public final class SyncApp implements AutoCloseable {
     inboxProcessor.start();
     inboxProcessor.wakeUp();
     poller.start();
+    reconcileScheduler.start();
     return this;
   }
 
@@ -353,6 +367,15 @@ public final class SyncApp implements AutoCloseable {
   }
 
   /** Applies inbox items to the EMR; started with the engine. */
+  /** Runs and finds reconciliations. */
+  public Reconciler reconciler() {
+    return reconciler;
+  }
+
+  public ReconcileScheduler reconcileScheduler() {
+    return reconcileScheduler;
+  }
+
   public InboxProcessor inboxProcessor() {
     return inboxProcessor;
   }
@@ -384,6 +407,7 @@ public final class SyncApp implements AutoCloseable {
       server.close();
     }
     maintenance.shutdownNow();
+    reconcileScheduler.close();
     poller.close();
     inboxProcessor.close();
     engine.close();

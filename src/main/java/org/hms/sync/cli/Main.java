@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       MigrateCommand.class,
       StatusCommand.class,
       ReplayCommand.class,
+      ReconcileCommand.class,
       MappingCommand.class,
       SimulateIisCommand.class,
       SimulatePortalCommand.class,

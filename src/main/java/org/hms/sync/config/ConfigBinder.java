@@ -37,13 +37,18 @@ final class ConfigBinder {
       List.of(
           "id", "type", "baseUrl", "auth", "tls", "timeouts", "retry", "circuitBreaker",
           "rateLimit", "maxConcurrency", "headers", "routes", "iis", "fhir", "graphql",
-          "inbound");
+          "inbound", "reconcile");
   static final List<String> INBOUND_KEYS = List.of("webhook", "conflictPolicy", "poll");
   static final List<String> POLL_KEYS =
       List.of(
           "path", "interval", "cursorParam", "items", "next", "cursorField", "idField", "mapping",
           "initialCursor", "maxPages");
   static final List<String> WEBHOOK_KEYS = List.of("secrets", "mapping", "toleranceSeconds");
+  static final List<String> LIST_ROUTE_KEYS =
+      List.of("method", "path", "items", "next", "mapping", "maxPages");
+  static final List<String> RECONCILE_KEYS = List.of("interval", "lookBack", "lookAhead", "repair");
+  /** The route key that is not an event type: how a rest connector lists appointments. */
+  static final String LIST_ROUTE = "list";
   static final List<String> BREAKER_KEYS =
       List.of("enabled", "failureRatePercent", "minimumCalls", "window", "openFor", "halfOpenProbes");
   static final List<String> AUTH_KEYS =
@@ -314,12 +319,128 @@ final class ConfigBinder {
     Map<String, RouteConfig> routes = routes(get(map, "routes"), path + ".routes", typeName);
     ConnectorSettings settings = typeName == null ? null : settings(map, path, typeName);
     InboundConfig inbound = inbound(get(map, "inbound"), path + ".inbound", typeName);
+    JsonNode routesNode = get(map, "routes");
+    JsonNode listNode =
+        routesNode != null && routesNode.isObject() ? routesNode.get(LIST_ROUTE) : null;
+    ListRouteConfig list =
+        listNode == null ? null : listRoute(listNode, path + ".routes." + LIST_ROUTE, typeName);
+    ReconcileConfig reconcile =
+        reconcile(get(map, "reconcile"), path + ".reconcile", listNode != null);
     if (problems.count() > before) {
       return null;
     }
     return new ConnectorConfig(
         id, typeName, baseUrl, auth, tls, timeouts, retry, breaker, limits, headers, routes,
-        settings, inbound);
+        settings, inbound, list, reconcile);
+  }
+
+  private ListRouteConfig listRoute(JsonNode node, String path, String typeName) {
+    if (typeName != null && !typeName.equals("rest")) {
+      problems.add(
+          path,
+          "only a rest connector takes a list route (a " + typeName + " connector cannot list"
+              + " appointments yet)",
+          "remove routes.list");
+      return null;
+    }
+    ObjectNode map =
+        section(node, path, LIST_ROUTE_KEYS, "indent method, path, items, next and mapping under"
+            + " 'list:'");
+    if (map == null) {
+      return null;
+    }
+    int before = problems.count();
+    String method = oneOf(map, "method", path, List.of("GET", "POST"), "HTTP method");
+    Scalar routePath =
+        required(
+            map,
+            "path",
+            path + ".path",
+            "set the listing path below baseUrl, e.g. path: /appointments?from={from}&to={to}");
+    if (routePath != null) {
+      checkListPath(routePath);
+    }
+    String items = pointer(map, "items", path, true);
+    String next = pointer(map, "next", path, false);
+    Path mapping = null;
+    if (get(map, "mapping") == null) {
+      problems.add(
+          path + ".mapping",
+          "required key is missing",
+          "set the JSONata file that reads one listed item as {externalId, appointmentId, status,"
+              + " start, locationCode, patientMrn}, e.g. mapping: iis-list.jsonata");
+    } else {
+      mapping = mapping(map, path + ".mapping");
+    }
+    Integer maxPages = atLeast(map, "maxPages", path, 1, ListRouteConfig.DEFAULT_MAX_PAGES);
+    if (problems.count() > before) {
+      return null;
+    }
+    return new ListRouteConfig(
+        method == null ? "GET" : method, routePath.value(), items == null ? "" : items, next,
+        mapping, maxPages);
+  }
+
+  private void checkListPath(Scalar routePath) {
+    String path = routePath.path();
+    String value = routePath.value();
+    if (!value.startsWith("/")) {
+      problems.add(
+          path,
+          routePath.shown() + " does not start with '/'",
+          "write it from the end of baseUrl, e.g. /appointments?from={from}&to={to}");
+    }
+    if (value.chars().anyMatch(Character::isWhitespace)) {
+      problems.add(path, routePath.shown() + " contains whitespace", "encode spaces as %20");
+    }
+    Matcher placeholders = PLACEHOLDER.matcher(value);
+    while (placeholders.find()) {
+      String name = placeholders.group(1);
+      if (!name.equals("from") && !name.equals("to")) {
+        problems.add(
+            path,
+            (routePath.hidden() ? "unknown placeholder" : "unknown placeholder {" + name + "}")
+                + " in " + routePath.shown(),
+            "a list route's only placeholders are {from} and {to}");
+      }
+    }
+  }
+
+  private ReconcileConfig reconcile(JsonNode node, String path, boolean canList) {
+    if (node == null) {
+      return ReconcileConfig.defaults();
+    }
+    ObjectNode map = section(node, path, RECONCILE_KEYS);
+    if (map == null) {
+      return null;
+    }
+    int before = problems.count();
+    if (!canList) {
+      problems.add(
+          path,
+          "this connector cannot list appointments, so it cannot be reconciled",
+          "add routes.list to a rest connector (method, path with {from} and {to}, items,"
+              + " mapping), or remove reconcile");
+    }
+    Duration interval = duration(map, "interval", path + ".interval", null);
+    if (interval != null) {
+      positive(path + ".interval", interval, Duration.ofHours(1));
+    }
+    Duration lookBack =
+        duration(map, "lookBack", path + ".lookBack", ReconcileConfig.DEFAULT_LOOK_BACK);
+    Duration lookAhead =
+        duration(map, "lookAhead", path + ".lookAhead", ReconcileConfig.DEFAULT_LOOK_AHEAD);
+    Boolean repair = bool(map, "repair", path + ".repair", true);
+    if (lookBack != null && lookAhead != null && lookBack.plus(lookAhead).isZero()) {
+      problems.add(
+          path,
+          "lookBack and lookAhead are both zero: the window is empty",
+          "set e.g. lookAhead: 30d");
+    }
+    if (problems.count() > before) {
+      return null;
+    }
+    return new ReconcileConfig(interval, lookBack, lookAhead, repair);
   }
 
   private InboundConfig inbound(JsonNode node, String path, String typeName) {
@@ -1089,13 +1210,17 @@ final class ConfigBinder {
     for (Map.Entry<String, JsonNode> entry : node.properties()) {
       String eventType = entry.getKey();
       String routePath = path + "." + eventType;
+      if (eventType.equals(LIST_ROUTE)) {
+        continue; // read by listRoute
+      }
       if (!EVENT_TYPES.contains(eventType)) {
         problems.add(
             routePath,
             "unknown event type '" + eventType + "'",
             Suggestions.didYouMean(eventType, EVENT_TYPES)
                 + "use one of: "
-                + String.join(", ", EVENT_TYPES));
+                + String.join(", ", EVENT_TYPES)
+                + " (or list, for reconciliation)");
         continue;
       }
       RouteConfig route =

@@ -24,6 +24,9 @@ import java.util.Optional;
  * @param settings the type's own section ({@link IisConfig}, {@link FhirConfig}, {@link
  *     GraphqlConfig}), or {@code null} for its defaults
  * @param inbound {@code null} is taken as {@link InboundConfig#none()}
+ * @param list how a rest connector lists appointments for reconciliation ({@code routes.list}), or
+ *     {@code null}
+ * @param reconcile {@code null} is taken as {@link ReconcileConfig#defaults()}
  */
 public record ConnectorConfig(
     String id,
@@ -38,7 +41,9 @@ public record ConnectorConfig(
     Map<String, String> headers,
     Map<String, RouteConfig> routes,
     ConnectorSettings settings,
-    InboundConfig inbound) {
+    InboundConfig inbound,
+    ListRouteConfig list,
+    ReconcileConfig reconcile) {
 
   public ConnectorConfig {
     Objects.requireNonNull(id, "id");
@@ -54,6 +59,27 @@ public record ConnectorConfig(
         headers == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(headers));
     routes = routes == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(routes));
     inbound = inbound == null ? InboundConfig.none() : inbound;
+    reconcile = reconcile == null ? ReconcileConfig.defaults() : reconcile;
+  }
+
+  /** Without a list route and with the default reconciliation settings. */
+  public ConnectorConfig(
+      String id,
+      String type,
+      URI baseUrl,
+      AuthConfig auth,
+      TlsConfig tls,
+      TimeoutsConfig timeouts,
+      RetryConfig retry,
+      BreakerConfig circuitBreaker,
+      LimitsConfig limits,
+      Map<String, String> headers,
+      Map<String, RouteConfig> routes,
+      ConnectorSettings settings,
+      InboundConfig inbound) {
+    this(
+        id, type, baseUrl, auth, tls, timeouts, retry, circuitBreaker, limits, headers, routes,
+        settings, inbound, null, null);
   }
 
   /** Without inbound sync. */
@@ -150,6 +176,8 @@ public record ConnectorConfig(
         + routes
         + (settings == null ? "" : ", settings=" + settings)
         + (inbound.hasWebhook() ? ", inbound=" + inbound : "")
+        + (list == null ? "" : ", list=" + list)
+        + (reconcile.scheduled() ? ", reconcile=" + reconcile : "")
         + "]";
   }
 }

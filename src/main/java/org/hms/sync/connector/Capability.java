@@ -15,7 +15,7 @@ public enum Capability {
   /** The capabilities of this connector; push always. */
   public static Set<Capability> of(Connector connector) {
     Set<Capability> capabilities = EnumSet.of(PUSH);
-    if (connector instanceof AppointmentLister) {
+    if (connector instanceof AppointmentLister lister && lister.canList()) {
       capabilities.add(LIST);
     }
     if (connector instanceof ChangeFeed) {

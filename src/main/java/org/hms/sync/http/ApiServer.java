@@ -154,6 +154,10 @@ public final class ApiServer implements AutoCloseable {
     ReviewEndpoint reviews = new ReviewEndpoint(app);
     javalin.get("/api/reviews", reviews::list);
     javalin.post("/api/reviews/{id}/resolve", reviews::resolve);
+    ReconciliationEndpoint reconciliations = new ReconciliationEndpoint(app);
+    javalin.post("/api/reconciliations", reconciliations::run);
+    javalin.get("/api/reconciliations", reconciliations::list);
+    javalin.get("/api/reconciliations/{id}", reconciliations::find);
 
     javalin.exception(Problem.class, (problem, ctx) -> problem(ctx, problem));
     javalin.exception(

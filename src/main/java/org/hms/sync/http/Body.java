@@ -95,6 +95,17 @@ final class Body {
     return value.asText();
   }
 
+  boolean optionalBoolean(String field, boolean defaultValue) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      return defaultValue;
+    }
+    if (!value.isBoolean()) {
+      throw Problem.badRequest("field '" + prefix + field + "' must be true or false");
+    }
+    return value.booleanValue();
+  }
+
   int requiredInt(String field) {
     JsonNode value = node.get(field);
     if (value == null || value.isNull()) {

@@ -76,6 +76,57 @@ public final class Outbox {
     }
   }
 
+  private static final String SUPERSEDE_HELD =
+      "UPDATE delivery SET status = 'discarded', last_error = ?, updated_at = ?, completed_at = ?"
+          + " WHERE connector_id = ? AND appointment_id = ? AND status IN ('dead', 'parked')";
+
+  /**
+   * Inserts a corrective event with one delivery, to {@code connectorId} only (reconciliation:
+   * the event carries the appointment's current state to a system that lacks it). The connector's
+   * dead and parked deliveries of the appointment are discarded first, with {@code why} as their
+   * last error: the corrective delivery carries a newer state than any of them, so it must not wait
+   * behind them. Runs on the caller's connection, inside its transaction.
+   *
+   * @return the new delivery's id (its idempotency key)
+   */
+  public String appendFor(Connection connection, OutboxEvent event, String connectorId, String why)
+      throws SQLException {
+    try (PreparedStatement supersede = connection.prepareStatement(SUPERSEDE_HELD)) {
+      supersede.setString(1, Jdbc.clip(why, 2000));
+      Jdbc.setInstant(supersede, 2, event.occurredAt());
+      Jdbc.setInstant(supersede, 3, event.occurredAt());
+      supersede.setString(4, connectorId);
+      supersede.setString(5, event.appointmentId());
+      supersede.executeUpdate();
+    }
+    try (PreparedStatement insert = connection.prepareStatement(INSERT_EVENT)) {
+      insert.setString(1, event.id());
+      insert.setString(2, event.appointmentId());
+      insert.setLong(3, event.sequence());
+      insert.setString(4, event.type());
+      Jdbc.setInstant(insert, 5, event.occurredAt());
+      insert.setString(6, event.origin());
+      insert.setString(7, event.payload());
+      insert.executeUpdate();
+    }
+    String deliveryId = Ids.newId();
+    try (PreparedStatement insert = connection.prepareStatement(INSERT_DELIVERY)) {
+      insert.setString(1, deliveryId);
+      insert.setString(2, event.id());
+      insert.setString(3, connectorId);
+      insert.setString(4, event.appointmentId());
+      insert.setLong(5, event.sequence());
+      insert.setString(6, event.type());
+      insert.setString(7, connectorId);
+      insert.setString(8, event.appointmentId());
+      Jdbc.setInstant(insert, 9, event.occurredAt());
+      Jdbc.setInstant(insert, 10, event.occurredAt());
+      Jdbc.setInstant(insert, 11, event.occurredAt());
+      insert.executeUpdate();
+    }
+    return deliveryId;
+  }
+
   /** Registers a callback run after a transaction that appended events has committed. */
   public void onCommit(Runnable listener) {
     commitListeners.add(listener);

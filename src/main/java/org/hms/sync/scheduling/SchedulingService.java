@@ -346,6 +346,49 @@ public final class SchedulingService {
   }
 
   /**
+   * Sends the appointment's current state to one connector again, as a corrective event of {@code
+   * eventType} (reconciliation's repair): a new event with the next sequence number and the
+   * current snapshot, delivered to {@code connectorId} only; the appointment itself (and its
+   * version) does not change. That connector's dead and parked deliveries of the appointment are
+   * discarded, superseded by this one.
+   *
+   * @param expectedVersion the version the caller judged by; a newer one throws {@link
+   *     SchedulingException.VersionMismatch} and nothing is written
+   * @param why recorded on the superseded deliveries
+   * @return the corrective delivery's id
+   */
+  public String resend(
+      String appointmentId, long expectedVersion, String eventType, String connectorId, String why) {
+    String deliveryId =
+        transactor.inTransaction(
+            "resend appointment to " + connectorId,
+            connection -> {
+              SchedulingRepository.Stored stored =
+                  repository
+                      .lockAppointment(connection, appointmentId)
+                      .orElseThrow(
+                          () -> new SchedulingException.NotFound("appointment", appointmentId));
+              Appointment current = stored.appointment();
+              if (current.version() != expectedVersion) {
+                throw new SchedulingException.VersionMismatch(
+                    appointmentId, expectedVersion, current.version());
+              }
+              long sequence = stored.eventSequence() + 1;
+              repository.updateAppointment(connection, current, sequence);
+              AppointmentSnapshot snapshot = snapshot(connection, current);
+              return outbox.appendFor(
+                  connection,
+                  new OutboxEvent(
+                      newId(), current.id(), sequence, eventType, now(), null,
+                      encoder.encode(snapshot)),
+                  connectorId,
+                  why);
+            });
+    outbox.committed();
+    return deliveryId;
+  }
+
+  /**
    * One change of an existing, booked appointment: lock it, check the version, apply the step,
    * write the new state and its outbox event with the next sequence number, all in one
    * transaction; then wake the delivery engine.

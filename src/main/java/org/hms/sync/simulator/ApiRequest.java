@@ -8,6 +8,8 @@ import java.time.Instant;
  * @param authorized whether the bearer token matched (the token itself is not kept)
  * @param externalId the {@code {id}} path parameter, or null
  * @param body the body as received, or null when empty
+ * @param from the {@code from} query parameter of a list, or null
+ * @param to the {@code to} query parameter of a list, or null
  */
 record ApiRequest(
     long position,
@@ -18,4 +20,6 @@ record ApiRequest(
     String idempotencyKey,
     boolean authorized,
     String externalId,
-    String body) {}
+    String body,
+    String from,
+    String to) {}

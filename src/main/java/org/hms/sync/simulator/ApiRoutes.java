@@ -84,7 +84,9 @@ final class ApiRoutes {
         key == null || key.isBlank() ? null : key.trim(),
         auth.permits(context.header("Authorization")),
         context.pathParamMap().get("id"),
-        body.isEmpty() ? null : body);
+        body.isEmpty() ? null : body,
+        context.queryParam("from"),
+        context.queryParam("to"));
   }
 
   private static void respond(Context context, Outcome outcome) {

@@ -1,5 +1,8 @@
 package org.hms.sync.simulator;
 
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Optional;
 import org.hms.sync.simulator.IdempotencyStore.Claim;
@@ -158,7 +161,7 @@ final class AppointmentApi {
         return read(request);
       case LIST:
       default:
-        return list();
+        return list(request);
     }
   }
 
@@ -202,11 +205,44 @@ final class AppointmentApi {
     return new Outcome(200, json.write(found.get().render(json)), request.externalId(), false, false);
   }
 
-  private Outcome list() {
+  /**
+   * Every appointment, or with {@code from} and/or {@code to} (ISO-8601 instants) those whose
+   * {@code slotTime} is in {@code [from, to)}; one without a slotTime is listed only unfiltered.
+   */
+  private Outcome list(ApiRequest request) {
+    Instant from;
+    Instant to;
+    try {
+      from = request.from() == null ? null : Instant.parse(request.from());
+      to = request.to() == null ? null : Instant.parse(request.to());
+    } catch (DateTimeParseException notInstant) {
+      return refused(request, 400, "Query parameters from and to must be ISO-8601 instants, e.g."
+          + " ?from=2027-03-01T00:00:00Z&to=2027-04-01T00:00:00Z");
+    }
     ObjectNode answer =
         json.items(
-            "items", appointments.all().stream().map(stored -> stored.render(json)).toList());
+            "items",
+            appointments.all().stream()
+                .filter(stored -> within(stored, from, to))
+                .map(stored -> stored.render(json))
+                .toList());
     return new Outcome(200, json.write(answer), null, false, false);
+  }
+
+  private static boolean within(StoredAppointment stored, Instant from, Instant to) {
+    if (from == null && to == null) {
+      return true;
+    }
+    Instant start;
+    try {
+      String text = stored.text("slotTime");
+      start = text == null ? null : Instant.parse(text);
+    } catch (DateTimeParseException notInstant) {
+      start = null;
+    }
+    return start != null
+        && (from == null || !start.isBefore(from))
+        && (to == null || start.isBefore(to));
   }
 
   private Outcome unknown(ApiRequest request) {

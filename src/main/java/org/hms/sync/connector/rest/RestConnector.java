@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.hms.sync.config.ConnectorConfig;
 import org.hms.sync.config.RouteConfig;
+import java.time.Instant;
+import org.hms.sync.connector.AppointmentLister;
 import org.hms.sync.connector.BeforeSending;
 import org.hms.sync.connector.Http;
 import org.hms.sync.connector.OutboundRequest;
@@ -42,13 +44,14 @@ import org.hms.sync.mapping.MappingInput;
  * errors, timeouts, 408, 425, 429 and 5xx are retryable (Retry-After honoured); anything else is
  * permanent. Redirects are never followed.
  */
-public final class RestConnector implements Connector, Previewable {
+public final class RestConnector implements Connector, Previewable, AppointmentLister {
 
   private final ConnectorConfig config;
   private final Map<String, Mapping> mappings;
   private final HttpClient client;
   private final Clock clock;
   private final Credentials credentials;
+  private final RestListing listing;
 
   private RestConnector(
       ConnectorConfig config, Map<String, Mapping> mappings, HttpClient client, Clock clock) {
@@ -57,6 +60,8 @@ public final class RestConnector implements Connector, Previewable {
     this.client = client;
     this.clock = clock;
     this.credentials = Credentials.of(config.auth(), client, clock, config.timeouts().request());
+    this.listing =
+        config.list() == null ? null : new RestListing(config, config.list(), client, credentials);
   }
 
   /** Compiles every route's mapping; a broken mapping fails here, at start-up. */
@@ -74,6 +79,25 @@ public final class RestConnector implements Connector, Previewable {
   @Override
   public String id() {
     return config.id();
+  }
+
+  /**
+   * Lists through {@code routes.list}. Without one, fails with a {@link ListingException} saying
+   * so (the connector is then not shown as able to list).
+   */
+  @Override
+  public Listing list(Instant from, Instant to) {
+    if (listing == null) {
+      throw new ListingException(
+          "connector '" + config.id() + "' has no routes.list; add one to reconcile it");
+    }
+    return listing.list(from, to);
+  }
+
+  /** Whether {@code routes.list} is configured. */
+  @Override
+  public boolean canList() {
+    return listing != null;
   }
 
   @Override

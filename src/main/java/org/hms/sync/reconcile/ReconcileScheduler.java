@@ -1,0 +1,112 @@
+package org.hms.sync.reconcile;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.hms.sync.config.ConnectorConfig;
+import org.hms.sync.config.ReconcileConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs each connector's scheduled reconciliation ({@code reconcile.interval}) over {@code [now -
+ * lookBack, now + lookAhead)}. The schedule lives in the database: of several processes sharing it,
+ * the one that claims a due run runs it, and a restart does not run it again early.
+ */
+public final class ReconcileScheduler implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ReconcileScheduler.class);
+  private static final Duration LONGEST_TICK = Duration.ofSeconds(5);
+
+  private final Reconciler reconciler;
+  private final ReconcileRepository repository;
+  private final List<ConnectorConfig> scheduled;
+  private final String node;
+  private final Clock clock;
+  private ScheduledExecutorService executor;
+
+  public ReconcileScheduler(
+      Reconciler reconciler,
+      ReconcileRepository repository,
+      List<ConnectorConfig> connectors,
+      String node,
+      Clock clock) {
+    this.reconciler = reconciler;
+    this.repository = repository;
+    this.scheduled =
+        connectors.stream().filter(connector -> connector.reconcile().scheduled()).toList();
+    this.node = node;
+    this.clock = clock;
+  }
+
+  /** Whether any connector has a schedule. */
+  public boolean hasWork() {
+    return !scheduled.isEmpty();
+  }
+
+  public synchronized void start() {
+    if (executor != null || scheduled.isEmpty()) {
+      return;
+    }
+    Duration tick =
+        scheduled.stream()
+            .map(connector -> connector.reconcile().interval())
+            .min(Duration::compareTo)
+            .filter(shortest -> shortest.compareTo(LONGEST_TICK) < 0)
+            .orElse(LONGEST_TICK);
+    executor =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "hms-reconcile");
+              thread.setDaemon(true);
+              return thread;
+            });
+    executor.scheduleWithFixedDelay(this::runOnceSafely, 0, tick.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Runs every connector's reconciliation that is due now.
+   *
+   * @return how many ran
+   */
+  public int runOnce() {
+    int ran = 0;
+    for (ConnectorConfig connector : scheduled) {
+      ReconcileConfig settings = connector.reconcile();
+      Instant now = clock.instant();
+      if (repository.claimScheduled(connector.id(), node, now, now.plus(settings.interval()))) {
+        reconciler.run(
+            connector.id(), now.minus(settings.lookBack()), now.plus(settings.lookAhead()),
+            settings.repair(), "schedule");
+        ran++;
+      }
+    }
+    return ran;
+  }
+
+  private void runOnceSafely() {
+    try {
+      runOnce();
+    } catch (RuntimeException failure) {
+      log.error(
+          "scheduled reconciliation failed: {}; the schedule keeps running and tries again at the"
+              + " next interval", failure.toString(), failure);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (executor != null) {
+      executor.shutdownNow();
+      try {
+        executor.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      executor = null;
+    }
+  }
+}
