@@ -81,6 +81,17 @@ final class Harness implements AutoCloseable {
   /** An EMR patient as made at set-up (test data, not PHI). */
   record PatientInfo(String id, String mrn, String givenName, String familyName, String birthDate) {}
 
+  /**
+   * One way the calendars differ: its kind ("differ", "only at the IIS", "only in the EMR",
+   * "doubled", "dangling"), the EMR's and the IIS's ids where known, and a description.
+   */
+  record Difference(String kind, String appointmentId, String externalId, String text) {
+    @Override
+    public String toString() {
+      return kind + ": " + text;
+    }
+  }
+
   /** A webhook the IIS would send for one of its own changes; the test decides its fate. */
   record Webhook(String webhookId, String body, String describe) {}
 
@@ -570,8 +581,8 @@ final class Harness implements AutoCloseable {
    * (the time of a cancelled appointment no longer matters). An appointment on one side only is a
    * difference unless it is cancelled there.
    */
-  List<String> differences() {
-    List<String> differences = new ArrayList<>();
+  List<Difference> differences() {
+    List<Difference> differences = new ArrayList<>();
     List<JsonNode> emr = emrAppointments();
     Map<String, String> externalIds = externalIds();
     List<SimAppointment> external = iis.appointments();
@@ -584,8 +595,10 @@ final class Harness implements AutoCloseable {
           external.stream().filter(found -> id.equals(found.fields().get("appointmentId"))).toList();
       if (pushed.size() > 1) {
         differences.add(
-            "EMR " + id + " is at the IIS " + pushed.size() + " times: "
-                + pushed.stream().map(SimAppointment::externalId).toList());
+            new Difference(
+                "doubled", id, null,
+                "EMR " + id + " is at the IIS " + pushed.size() + " times: "
+                    + pushed.stream().map(SimAppointment::externalId).toList()));
       }
       String externalId = externalIds.get(id);
       SimAppointment twin =
@@ -593,12 +606,15 @@ final class Harness implements AutoCloseable {
               ? externalById.get(externalId)
               : pushed.isEmpty() ? null : pushed.get(0);
       if (externalId != null && twin == null) {
-        differences.add("EMR " + id + " has external id " + externalId + ", unknown at the IIS");
+        differences.add(
+            new Difference(
+                "dangling", id, externalId,
+                "EMR " + id + " has external id " + externalId + ", unknown at the IIS"));
       }
       String status = appointment.path("status").asText();
       if (twin == null) {
         if (!status.equals("cancelled")) {
-          differences.add("only in the EMR: " + describe(appointment));
+          differences.add(new Difference("only in the EMR", id, null, describe(appointment)));
         }
         continue;
       }
@@ -612,13 +628,17 @@ final class Harness implements AutoCloseable {
       if (!status.equals(externalStatus)
           || (!bothCancelled
               && (!sameInstant(start, externalStart) || !Objects.equals(clinic, externalClinic)))) {
-        differences.add("differ: " + describe(appointment) + " vs " + describe(twin));
+        differences.add(
+            new Difference(
+                "differ", id, twin.externalId(), describe(appointment) + " vs " + describe(twin)));
       }
     }
     for (SimAppointment appointment : external) {
       if (!matched.contains(appointment.externalId())
           && !appointment.status().equals("cancelled")) {
-        differences.add("only at the IIS: " + describe(appointment));
+        differences.add(
+            new Difference(
+                "only at the IIS", null, appointment.externalId(), describe(appointment)));
       }
     }
     return differences;
