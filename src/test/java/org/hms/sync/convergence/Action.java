@@ -24,6 +24,9 @@ sealed interface Action {
   /** A nurse cancels EMR appointment {@code appointment}. */
   record EmrCancel(int appointment) implements Action {}
 
+  /** The patient of EMR appointment {@code appointment} was seen: it is completed. */
+  record EmrComplete(int appointment) implements Action {}
+
   /**
    * The IIS moves one of its booked appointments to the start of slot {@code slot} among the EMR's
    * slots at the same clinic (the inbound mapping finds the EMR slot by clinic code and start).
@@ -48,11 +51,25 @@ sealed interface Action {
   /** The service stops (engine, inbox processor, HTTP server) and starts again on its database. */
   record Restart() implements Action {}
 
+  /**
+   * The IIS's API goes down (HTTP 503) until {@link IisBackUp} or the end of the scenario: EMR
+   * changes queue up and retry while the IIS keeps changing on its own side.
+   */
+  record IisDown() implements Action {}
+
+  /** The IIS's API answers again. */
+  record IisBackUp() implements Action {}
+
   /** What becomes of one pending webhook. */
   enum Fate {
     DELIVER,
     /** Sent twice with the same webhook-id. */
     DUPLICATE,
+    /**
+     * Sent, then sent again under a new webhook-id (a sender that lost track of what it sent):
+     * only applying idempotently keeps it from taking effect twice.
+     */
+    RESEND_AS_NEW,
     /** Never sent. */
     DROP,
     /** Kept pending for a later delivery, so it arrives after newer ones. */
@@ -69,14 +86,22 @@ sealed interface Action {
    */
   static Arbitrary<Action> any() {
     return Arbitraries.frequencyOf(
-        Tuple.of(4, Combinators.combine(index(), index()).as(EmrBook::new)),
+        Tuple.of(3, booking()),
         Tuple.of(2, Combinators.combine(index(), index()).as(EmrReschedule::new)),
         Tuple.of(2, index().map(EmrCancel::new)),
+        Tuple.of(1, index().map(EmrComplete::new)),
         Tuple.of(4, Combinators.combine(index(), index()).as(IisReschedule::new)),
         Tuple.of(2, index().map(IisCancel::new)),
         Tuple.of(1, Combinators.combine(index(), index()).as(PortalBooking::new)),
         Tuple.of(3, deliveries()),
-        Tuple.of(1, Arbitraries.just(new Restart())));
+        Tuple.of(1, Arbitraries.just(new Restart())),
+        Tuple.of(1, Arbitraries.just(new IisDown())),
+        Tuple.of(1, Arbitraries.just(new IisBackUp())));
+  }
+
+  /** An EMR booking. */
+  static Arbitrary<Action> booking() {
+    return Combinators.combine(index(), index()).as(EmrBook::new);
   }
 
   private static Arbitrary<Action> deliveries() {
@@ -91,9 +116,10 @@ sealed interface Action {
    */
   static Arbitrary<Action> sequential() {
     return Arbitraries.frequencyOf(
-        Tuple.of(5, Combinators.combine(index(), index()).as(EmrBook::new)),
+        Tuple.of(3, booking()),
         Tuple.of(3, Combinators.combine(index(), index()).as(EmrReschedule::new)),
         Tuple.of(2, index().map(EmrCancel::new)),
+        Tuple.of(1, index().map(EmrComplete::new)),
         Tuple.of(3, Combinators.combine(index(), index()).as(IisReschedule::new)),
         Tuple.of(2, index().map(IisCancel::new)),
         Tuple.of(1, Arbitraries.just(new Restart())));

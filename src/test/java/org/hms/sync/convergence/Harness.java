@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -37,9 +38,12 @@ import org.hms.sync.config.SyncConfig;
 import org.hms.sync.convergence.Action.DeliverWebhooks;
 import org.hms.sync.convergence.Action.EmrBook;
 import org.hms.sync.convergence.Action.EmrCancel;
+import org.hms.sync.convergence.Action.EmrComplete;
 import org.hms.sync.convergence.Action.EmrReschedule;
 import org.hms.sync.convergence.Action.Fate;
+import org.hms.sync.convergence.Action.IisBackUp;
 import org.hms.sync.convergence.Action.IisCancel;
+import org.hms.sync.convergence.Action.IisDown;
 import org.hms.sync.convergence.Action.IisReschedule;
 import org.hms.sync.convergence.Action.PortalBooking;
 import org.hms.sync.convergence.Action.Restart;
@@ -99,7 +103,6 @@ final class Harness implements AutoCloseable {
   private final int capacity;
   private final Path dir;
   private final String databaseUrl;
-  private final SyncConfig config;
   private final IisSimulator iis;
   private final Http iisHttp;
   private final List<SlotInfo> slots = new ArrayList<>();
@@ -109,19 +112,20 @@ final class Harness implements AutoCloseable {
   private final List<String> emrBooked = new ArrayList<>();
   private final List<Webhook> pending = new ArrayList<>();
   private final List<String> journal = new ArrayList<>();
+  private SyncConfig config;
   private SyncApp app;
   private Http api;
   private int restarts;
+  private int iisChanges;
+  private int skipped;
 
-  private Harness(String conflictPolicy, int capacity) throws IOException {
+  private Harness(String conflictPolicy, int capacity, Path dir, IisSimulator iis) {
     this.conflictPolicy = conflictPolicy;
     this.capacity = capacity;
-    this.dir = Files.createTempDirectory("convergence-");
+    this.dir = dir;
     this.databaseUrl = "jdbc:h2:mem:convergence-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
-    this.iis =
-        IisSimulator.start(SimulatorOptions.defaults().withRequiredToken(IIS_TOKEN));
+    this.iis = iis;
     this.iisHttp = new Http(URI.create("http://127.0.0.1:" + iis.port() + "/"), IIS_TOKEN);
-    this.config = ConfigLoader.load(writeConfig(), Map.of());
   }
 
   /**
@@ -129,16 +133,26 @@ final class Harness implements AutoCloseable {
    * {@code capacity}) and three patients.
    */
   static Harness start(String conflictPolicy, int capacity) {
-    Harness harness;
+    Path dir;
     try {
-      harness = new Harness(conflictPolicy, capacity);
+      dir = Files.createTempDirectory("convergence-");
     } catch (IOException failure) {
       throw new UncheckedIOException(failure);
     }
+    Harness harness =
+        new Harness(
+            conflictPolicy,
+            capacity,
+            dir,
+            IisSimulator.start(SimulatorOptions.defaults().withRequiredToken(IIS_TOKEN)));
     try {
+      harness.config = ConfigLoader.load(harness.writeConfig(), Map.of());
       harness.startService();
       harness.setUp();
       return harness;
+    } catch (IOException failure) {
+      harness.close();
+      throw new UncheckedIOException(failure);
     } catch (RuntimeException failure) {
       harness.close();
       throw failure;
@@ -319,6 +333,14 @@ final class Harness implements AutoCloseable {
           api.post(
               "api/appointments/" + appointment + "/cancel", Http.json("reason", "nurse cancelled"));
       note(action, "EMR cancel " + shortId(appointment), reply);
+    } else if (action instanceof EmrComplete complete) {
+      if (emrBooked.isEmpty()) {
+        skip(action, "no EMR appointment yet");
+        return;
+      }
+      String appointment = emrBooked.get(complete.appointment() % emrBooked.size());
+      Reply reply = api.post("api/appointments/" + appointment + "/complete", Http.json());
+      note(action, "EMR complete " + shortId(appointment), reply);
     } else if (action instanceof IisReschedule move) {
       List<SimAppointment> booked = bookedAtIis();
       if (booked.isEmpty()) {
@@ -351,6 +373,10 @@ final class Harness implements AutoCloseable {
       note(action, what, reply);
       queueWebhook(reply, what, sequential);
     } else if (action instanceof PortalBooking booking) {
+      if (iis.isDown()) {
+        skip(action, "the IIS is down");
+        return;
+      }
       PatientInfo patient = patients.get(booking.patient() % patients.size());
       SlotInfo slot = slots.get(booking.slot() % slots.size());
       // The body the EMR's own pushes have (examples/demo/iis-appointment.jsonata), without the
@@ -377,6 +403,12 @@ final class Harness implements AutoCloseable {
       deliver(delivery.fates(), delivery.reversed());
     } else if (action instanceof Restart) {
       restart();
+    } else if (action instanceof IisDown) {
+      iis.goDown(Duration.ofHours(1));
+      journal.add("IIS down");
+    } else if (action instanceof IisBackUp) {
+      iis.comeBack();
+      journal.add("IIS back up");
     } else {
       throw new IllegalArgumentException("unknown action " + action);
     }
@@ -385,7 +417,31 @@ final class Harness implements AutoCloseable {
     }
   }
 
+  /**
+   * The IIS's booked appointments. Right after a booking its push may still be on the way: when
+   * the IIS has none yet while pushes are on the way, wait briefly for one, so that IIS steps act
+   * instead of being skipped.
+   */
   private List<SimAppointment> bookedAtIis() {
+    if (currentlyBookedAtIis().isEmpty() && !emrBooked.isEmpty() && !iis.isDown()) {
+      try {
+        await("a booked appointment at the IIS")
+            .atMost(Duration.ofSeconds(3))
+            .pollInterval(Duration.ofMillis(20))
+            .until(() -> !currentlyBookedAtIis().isEmpty() || nothingOnTheWay());
+      } catch (ConditionTimeoutException none) {
+        // their pushes still retrying: the step is skipped
+      }
+    }
+    return currentlyBookedAtIis();
+  }
+
+  private boolean nothingOnTheWay() {
+    JsonNode connector = connectorStatus();
+    return connector.path("pending").asInt() == 0 && connector.path("retrying").asInt() == 0;
+  }
+
+  private List<SimAppointment> currentlyBookedAtIis() {
     return iis.appointments().stream().filter(found -> found.status().equals("booked")).toList();
   }
 
@@ -393,6 +449,7 @@ final class Harness implements AutoCloseable {
     if (change.status() != 200) {
       throw new AssertionError("the IIS refused its own change (" + what + "): " + change);
     }
+    iisChanges++;
     JsonNode body = change.json();
     Webhook webhook = new Webhook("msg_" + body.path("changeId").asText(), change.text(), what);
     pending.add(webhook);
@@ -405,7 +462,7 @@ final class Harness implements AutoCloseable {
   private void deliver(List<Fate> fates, boolean reversed) {
     List<Webhook> batch = new ArrayList<>(pending);
     if (reversed) {
-      java.util.Collections.reverse(batch);
+      Collections.reverse(batch);
     }
     pending.clear();
     List<String> fatesMet = new ArrayList<>();
@@ -418,6 +475,10 @@ final class Harness implements AutoCloseable {
         case DUPLICATE -> {
           send(webhook);
           send(webhook);
+        }
+        case RESEND_AS_NEW -> {
+          send(webhook);
+          send(new Webhook(webhook.webhookId() + "-again", webhook.body(), webhook.describe()));
         }
         case DROP -> { }
         case HOLD -> pending.add(webhook);
@@ -454,6 +515,16 @@ final class Harness implements AutoCloseable {
     journal.add("restart #" + restarts);
   }
 
+  /** Counts of what the scenario did, for the property's statistics. */
+  String profile() {
+    return "IIS changes " + bucket(iisChanges) + ", restarts " + bucket(restarts) + ", skipped "
+        + bucket(skipped);
+  }
+
+  private static String bucket(int count) {
+    return count == 0 ? "0" : count <= 2 ? "1-2" : "3+";
+  }
+
   private void note(Action action, String what, Reply reply) {
     journal.add(what + " -> " + reply.status());
     if (reply.status() >= 500) {
@@ -462,6 +533,7 @@ final class Harness implements AutoCloseable {
   }
 
   private void skip(Action action, String why) {
+    skipped++;
     journal.add("skipped " + action + ": " + why);
   }
 
@@ -479,6 +551,10 @@ final class Harness implements AutoCloseable {
    * not count as work in progress.
    */
   void awaitQuiescence(Duration steady) {
+    if (iis.isDown()) {
+      iis.comeBack();
+      journal.add("IIS back up (to settle)");
+    }
     try {
       await("quiescence")
           .atMost(PATIENCE)
