@@ -60,6 +60,13 @@ sealed interface Action {
   /** The IIS's API answers again. */
   record IisBackUp() implements Action {}
 
+  /**
+   * From now until the scenario settles, every IIS API request waits {@code latencyMillis} before
+   * it is handled and {@code failPercent} of them are answered 503: pushes overlap with later
+   * steps and restarts, and retry.
+   */
+  record IisDegraded(int latencyMillis, int failPercent) implements Action {}
+
   /** What becomes of one pending webhook. */
   enum Fate {
     DELIVER,
@@ -96,7 +103,14 @@ sealed interface Action {
         Tuple.of(3, deliveries()),
         Tuple.of(1, Arbitraries.just(new Restart())),
         Tuple.of(1, Arbitraries.just(new IisDown())),
-        Tuple.of(1, Arbitraries.just(new IisBackUp())));
+        Tuple.of(1, Arbitraries.just(new IisBackUp())),
+        Tuple.of(1, degraded()));
+  }
+
+  private static Arbitrary<Action> degraded() {
+    return Combinators.combine(
+            Arbitraries.of(0, 50, 200), Arbitraries.of(0, 20, 40))
+        .as(IisDegraded::new);
   }
 
   /** An EMR booking. */

@@ -71,14 +71,14 @@ class ConvergenceProperties {
 
   @Property(tries = 20, shrinking = ShrinkingMode.BOUNDED, edgeCases = EdgeCasesMode.NONE)
   void calendars_converge_after_one_reconciliation_under_external_wins(
-      @ForAll("scenarios") List<Action> scenario) {
-    convergesAfterReconciliation("external-wins", scenario);
+      @ForAll("scenarios") List<Action> scenario, @ForAll boolean restartAfterReconciliation) {
+    convergesAfterReconciliation("external-wins", scenario, restartAfterReconciliation);
   }
 
   @Property(tries = 12, shrinking = ShrinkingMode.BOUNDED, edgeCases = EdgeCasesMode.NONE)
   void calendars_converge_after_one_reconciliation_under_emr_wins(
-      @ForAll("scenarios") List<Action> scenario) {
-    convergesAfterReconciliation("emr-wins", scenario);
+      @ForAll("scenarios") List<Action> scenario, @ForAll boolean restartAfterReconciliation) {
+    convergesAfterReconciliation("emr-wins", scenario, restartAfterReconciliation);
   }
 
   /**
@@ -147,7 +147,12 @@ class ConvergenceProperties {
     return false;
   }
 
-  private static void convergesAfterReconciliation(String policy, List<Action> scenario) {
+  /**
+   * The property itself. With {@code restartAfterReconciliation} the service restarts right after
+   * the run, before its queued repairs are applied: they must survive it.
+   */
+  private static void convergesAfterReconciliation(
+      String policy, List<Action> scenario, boolean restartAfterReconciliation) {
     try (Harness harness = Harness.start(policy, AMPLE)) {
       for (Action action : scenario) {
         harness.run(action, false);
@@ -157,7 +162,11 @@ class ConvergenceProperties {
       // that never drifts would prove nothing.
       Statistics.label("drift before reconciliation").collect(kinds(harness.differences()));
       Statistics.label("scenario").collect(harness.profile());
+      Statistics.label("stuck deliveries before reconciliation").collect(harness.stuckDeliveries());
       JsonNode report = harness.reconcile(true);
+      if (restartAfterReconciliation) {
+        harness.restart();
+      }
       harness.awaitQuiescence(Duration.ofMillis(300));
       assertConverged(harness, "after reconciliation " + report.path("summary"));
       assertThat(harness.openReviews())
