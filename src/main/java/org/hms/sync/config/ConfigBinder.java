@@ -325,7 +325,9 @@ final class ConfigBinder {
     ListRouteConfig list =
         listNode == null ? null : listRoute(listNode, path + ".routes." + LIST_ROUTE, typeName);
     ReconcileConfig reconcile =
-        reconcile(get(map, "reconcile"), path + ".reconcile", listNode != null);
+        reconcile(
+            get(map, "reconcile"), path + ".reconcile",
+            listNode != null || "fhir".equals(typeName)); // fhir lists by itself (date search)
     if (problems.count() > before) {
       return null;
     }
@@ -420,7 +422,7 @@ final class ConfigBinder {
           path,
           "this connector cannot list appointments, so it cannot be reconciled",
           "add routes.list to a rest connector (method, path with {from} and {to}, items,"
-              + " mapping), or remove reconcile");
+              + " mapping; a fhir connector lists by itself), or remove reconcile");
     }
     Duration interval = duration(map, "interval", path + ".interval", null);
     if (interval != null) {
