@@ -92,8 +92,9 @@ class FhirReconcileTest {
             .formatted(db.url(), db.user(), CONNECTOR, portal.baseUrl());
     Path config = Files.writeString(dir.resolve("hms-sync.yaml"), yaml);
     app =
-        SyncApp.create(ConfigLoader.load(config, Map.of()), Clock.systemUTC(), DeliveryObserver.NONE);
-    app.startEngine();
+        SyncApp.create(
+                ConfigLoader.load(config, Map.of()), Clock.systemUTC(), DeliveryObserver.NONE)
+            .startEngine();
     Location clinic = app.scheduling().createLocation("CLINIC-A", "Clinic A");
     nine = slot(clinic, NINE);
     ten = slot(clinic, NINE.plusSeconds(3600));
@@ -132,8 +133,11 @@ class FhirReconcileTest {
     String cancelledId = portalId(cancelledThere);
     portal
         .appointmentStore()
-        .change(cancelledId, appointment -> appointment.setStatus(
-            org.hl7.fhir.r4.model.Appointment.AppointmentStatus.CANCELLED));
+        .change(
+            cancelledId,
+            appointment ->
+                appointment.setStatus(
+                    org.hl7.fhir.r4.model.Appointment.AppointmentStatus.CANCELLED));
     portal
         .appointmentStore()
         .change(

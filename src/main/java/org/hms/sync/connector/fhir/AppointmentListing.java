@@ -93,8 +93,8 @@ final class AppointmentListing {
       }
       if (pages >= maxPages) {
         throw new ListingException(
-            "connector '" + connectorId + "': the search has more than " + maxPages + " pages of " + pageSize
-                + " Appointments; reconcile a shorter range");
+            "connector '" + connectorId + "': the search has more than " + maxPages
+                + " pages of " + pageSize + " Appointments; reconcile a shorter range");
       }
       requireSameOrigin(next.getUrl());
       page = endpoint.nextPage(page);
@@ -220,16 +220,16 @@ final class AppointmentListing {
       next = URI.create(link.trim());
     } catch (IllegalArgumentException notUri) {
       throw new ListingException(
-          "connector '" + connectorId + "': the search's next link is not a URL; the server's paging is broken, or reconcile a"
-              + " range short enough for one page");
+          "connector '" + connectorId + "': the search's next link is not a URL; the server's"
+              + " paging is broken, or reconcile a range short enough for one page");
     }
     if (!Objects.equals(lower(baseUrl.getScheme()), lower(next.getScheme()))
         || !Objects.equals(lower(baseUrl.getHost()), lower(next.getHost()))
         || port(baseUrl) != port(next)) {
       throw new ListingException(
-          "connector '" + connectorId + "': the search's next link points to another origin than baseUrl; the listing follows"
-              + " links on the connector's own origin only, so that its credentials go nowhere"
-              + " else");
+          "connector '" + connectorId + "': the search's next link points to another origin"
+              + " than baseUrl; the listing follows links on the connector's own origin only, so"
+              + " that its credentials go nowhere else");
     }
   }
 

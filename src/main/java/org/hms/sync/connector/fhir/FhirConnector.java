@@ -62,8 +62,8 @@ import org.hms.sync.outbox.OutboxEvent;
  *
  * For reconciliation it lists the Appointments starting in a range by a {@code date} search (see
  * {@link AppointmentListing}). The external id stored per appointment is {@link FhirExternalId}:
- * {@code Appointment/<id>/_history/<version>}. Success is 2xx; 408, 409, 412, 429, 5xx, network errors
- * and timeouts are retryable; other 4xx permanent, with the OperationOutcome's issues in the
+ * {@code Appointment/<id>/_history/<version>}. Success is 2xx; 408, 409, 412, 429, 5xx, network
+ * errors and timeouts are retryable; other 4xx permanent, with the OperationOutcome's issues in the
  * reason. The HAPI client blocks, so calls run on the connector's own threads (as many as {@code
  * limits.maxConcurrency}, default {@value #DEFAULT_THREADS}); each call is bounded by the
  * connector's connect and request timeouts.

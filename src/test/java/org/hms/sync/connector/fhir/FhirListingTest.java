@@ -205,7 +205,7 @@ class FhirListingTest {
 
     Listing listing = literal.list(DAY, NEXT_DAY);
 
-    assertThat(portal.appointmentStore().get("1").getParticipantFirstRep().getActor().getReference())
+    assertThat(appointments.get("1").getParticipantFirstRep().getActor().getReference())
         .as("what the connector wrote")
         .isEqualTo("Patient/" + SampleEvents.PATIENT_MRN);
     assertThat(listing.appointments())
@@ -270,7 +270,8 @@ class FhirListingTest {
         .addParticipant()
         .setActor(identifierActor("Patient", "urn:hms-sync:mrn", SampleEvents.PATIENT_MRN));
     appointments.seed(noStatus);
-    Appointment twoPlaces = appointment("two-places", NINE.plusSeconds(120), AppointmentStatus.BOOKED);
+    Appointment twoPlaces =
+        appointment("two-places", NINE.plusSeconds(120), AppointmentStatus.BOOKED);
     twoPlaces.addParticipant().setActor(identifierActor("Location", "urn:hms-sync:location", "A"));
     twoPlaces.addParticipant().setActor(identifierActor("Location", "urn:hms-sync:location", "B"));
     appointments.seed(twoPlaces);
