@@ -101,7 +101,8 @@ public final class Reconciler {
     if (lister(connector).isEmpty()) {
       throw new ReconcileException(
           "connector '" + connectorId + "' cannot list appointments, so it cannot be reconciled;"
-              + " give it a routes.list (rest connectors); reconcilable: " + reconcilable());
+              + " give it a routes.list (rest connectors; fhir connectors list by themselves);"
+              + " reconcilable: " + reconcilable());
     }
     Objects.requireNonNull(from, "from");
     Objects.requireNonNull(to, "to");
@@ -362,7 +363,8 @@ public final class Reconciler {
       return switch (difference.kind()) {
         case Difference.MISSING_IN_EMR -> book(run, listed);
         case Difference.MISSING_AT_EXTERNAL -> {
-          if (difference.externalId() != null) {
+          if (difference.externalId() != null
+              && !lister(connectors.get(run.connectorId())).orElseThrow().createsConditionally()) {
             yield Repair.none(
                 "the external system had it as " + difference.externalId() + " but does not list"
                     + " it in this range (moved outside it, or lost); reconcile a wider range, or"

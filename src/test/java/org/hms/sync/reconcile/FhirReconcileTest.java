@@ -285,7 +285,7 @@ class FhirReconcileTest {
   }
 
   @Test
-  void an_appointment_lost_at_the_portal_is_reported_missing_there_with_the_id_it_had() {
+  void an_appointment_lost_at_the_portal_is_created_again_there_because_the_create_is_conditional() {
     Appointment appointment = book(ada, nine);
     quiet();
     String lost = portalId(appointment);
@@ -299,10 +299,15 @@ class FhirReconcileTest {
           assertThat(difference.kind()).isEqualTo(Difference.MISSING_AT_EXTERNAL);
           assertThat(difference.externalId()).isEqualTo("Appointment/" + lost + "/_history/1");
           assertThat(difference.truth()).isEqualTo(Difference.TRUTH_EMR);
-          // The reconciler leaves an appointment the system had to a person (it may have moved
-          // out of the range); see the report's note.
-          assertThat(difference.repair().action()).isEqualTo(Difference.Repair.NONE);
+          // A fhir create is conditional on our identifier: sending it again cannot double it.
+          assertThat(difference.repair().action()).isEqualTo(Difference.Repair.DELIVERY);
+          assertThat(difference.repair().eventType()).isEqualTo("appointment.created");
         });
+    quiet();
+    assertThat(portalId(appointment)).isNotEqualTo(lost);
+    Reconciliation second = reconcile(false);
+    assertThat(second.summary().drift()).isZero();
+    assertThat(second.summary().inSync()).isEqualTo(1);
   }
 
   @Test

@@ -371,6 +371,12 @@ public final class FhirConnector
    * @throws ListingException when a call fails (network, HTTP status, unreadable FHIR, credentials)
    *     or there are more pages
    */
+  /** A create is conditional on our identifier ({@code If-None-Exist}): sending it again is safe. */
+  @Override
+  public boolean createsConditionally() {
+    return true;
+  }
+
   @Override
   public Listing list(Instant from, Instant to) {
     return list(from, to, PAGE_SIZE, MAX_LIST_PAGES);
