@@ -325,7 +325,9 @@ final class ConfigBinder {
     ListRouteConfig list =
         listNode == null ? null : listRoute(listNode, path + ".routes." + LIST_ROUTE, typeName);
     ReconcileConfig reconcile =
-        reconcile(get(map, "reconcile"), path + ".reconcile", listNode != null);
+        reconcile(
+            get(map, "reconcile"), path + ".reconcile",
+            listNode != null || "fhir".equals(typeName)); // fhir lists by itself (date search)
     if (problems.count() > before) {
       return null;
     }
@@ -362,16 +364,12 @@ final class ConfigBinder {
     }
     String items = pointer(map, "items", path, true);
     String next = pointer(map, "next", path, false);
-    Path mapping = null;
-    if (get(map, "mapping") == null) {
-      problems.add(
-          path + ".mapping",
-          "required key is missing",
-          "set the JSONata file that reads one listed item as {externalId, appointmentId, status,"
-              + " start, locationCode, patientMrn}, e.g. mapping: iis-list.jsonata");
-    } else {
-      mapping = mapping(map, path + ".mapping");
-    }
+    Path mapping =
+        requiredMapping(
+            map,
+            path,
+            "set the JSONata file that reads one listed item as {externalId, appointmentId, status,"
+                + " start, locationCode, patientMrn}, e.g. mapping: iis-list.jsonata");
     Integer maxPages = atLeast(map, "maxPages", path, 1, ListRouteConfig.DEFAULT_MAX_PAGES);
     if (problems.count() > before) {
       return null;
@@ -420,7 +418,7 @@ final class ConfigBinder {
           path,
           "this connector cannot list appointments, so it cannot be reconciled",
           "add routes.list to a rest connector (method, path with {from} and {to}, items,"
-              + " mapping), or remove reconcile");
+              + " mapping; a fhir connector lists by itself), or remove reconcile");
     }
     Duration interval = duration(map, "interval", path + ".interval", null);
     if (interval != null) {
@@ -482,16 +480,12 @@ final class ConfigBinder {
           "required key is missing",
           "set the path of the change feed, appended to baseUrl, e.g. path: /appointments/changes");
     }
-    Path mapping = null;
-    if (get(map, "mapping") == null) {
-      problems.add(
-          path + ".mapping",
-          "required key is missing",
-          "set the JSONata file that turns one polled item into changes, e.g. mapping:"
-              + " inbound/portal-poll.jsonata");
-    } else {
-      mapping = mapping(map, path + ".mapping");
-    }
+    Path mapping =
+        requiredMapping(
+            map,
+            path,
+            "set the JSONata file that turns one polled item into changes, e.g. mapping:"
+                + " inbound/portal-poll.jsonata");
     Duration interval = duration(map, "interval", path + ".interval", PollConfig.DEFAULT_INTERVAL);
     positive(path + ".interval", interval, PollConfig.DEFAULT_INTERVAL);
     String cursorParam = optionalText(map, "cursorParam", path + ".cursorParam");
@@ -551,16 +545,12 @@ final class ConfigBinder {
     }
     int before = problems.count();
     List<String> secrets = webhookSecrets(get(map, "secrets"), path + ".secrets");
-    Path mapping = null;
-    if (get(map, "mapping") == null) {
-      problems.add(
-          path + ".mapping",
-          "required key is missing",
-          "set the JSONata file that turns a webhook payload into changes, e.g. mapping:"
-              + " inbound/portal-webhook.jsonata");
-    } else {
-      mapping = mapping(map, path + ".mapping");
-    }
+    Path mapping =
+        requiredMapping(
+            map,
+            path,
+            "set the JSONata file that turns a webhook payload into changes, e.g. mapping:"
+                + " inbound/portal-webhook.jsonata");
     Integer tolerance =
         atLeast(map, "toleranceSeconds", path, 1, WebhookConfig.DEFAULT_TOLERANCE_SECONDS);
     if (problems.count() > before) {
@@ -1380,6 +1370,15 @@ final class ConfigBinder {
           "unbalanced '{' or '}' in " + routePath.shown(),
           "write placeholders as {externalId} or {appointmentId}");
     }
+  }
+
+  /** The {@code mapping} key that must be there; {@code hint} says what to set when it is not. */
+  private Path requiredMapping(ObjectNode map, String path, String hint) {
+    if (get(map, "mapping") == null) {
+      problems.add(path + ".mapping", "required key is missing", hint);
+      return null;
+    }
+    return mapping(map, path + ".mapping");
   }
 
   private Path mapping(ObjectNode map, String path) {

@@ -17,6 +17,15 @@ public interface AppointmentLister {
    */
   Listing list(Instant from, Instant to);
 
+  /**
+   * Whether the connector's create is conditional on our appointment id (it finds an existing one
+   * instead of making a second), so that sending a create again can never double an appointment.
+   * Reconciliation then re-sends an appointment the system once had but no longer lists.
+   */
+  default boolean createsConditionally() {
+    return false;
+  }
+
   /** Whether this instance is configured to list (a rest connector needs {@code routes.list}). */
   default boolean canList() {
     return true;

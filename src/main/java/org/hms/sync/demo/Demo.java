@@ -38,6 +38,7 @@ import org.hms.sync.config.SyncConfig;
 import org.hms.sync.delivery.AttemptEvent;
 import org.hms.sync.delivery.ConnectorStats;
 import org.hms.sync.delivery.DeliveryStatus;
+import org.hms.sync.reconcile.Reconciliation;
 import org.hms.sync.scheduling.Appointment;
 import org.hms.sync.scheduling.AppointmentStatus;
 import org.hms.sync.scheduling.Immunization;
@@ -66,7 +67,7 @@ public final class Demo implements AutoCloseable {
   private static final String SOAP_USER = "demo-clinic";
   private static final String SOAP_PASSWORD = "demo-soap-password";
   private static final String[] RESOURCES = {
-    "hms-sync.yaml", "iis-appointment.jsonata", "iis-inbound.jsonata"};
+    "hms-sync.yaml", "iis-appointment.jsonata", "iis-inbound.jsonata", "iis-list.jsonata"};
   /** The demo's Standard Webhooks secret between the stand-in IIS and the service; not a real one. */
   private static final String WEBHOOK_SECRET = "whsec_ZGVtby1paXMtd2ViaG9vay1zZWNyZXQtMzJieXRlcw==";
   /** A key the service does not know: what a forger would sign with. */
@@ -176,7 +177,20 @@ public final class Demo implements AutoCloseable {
     section("A forged webhook (signed with the wrong key) for A4");
     boolean forgedRejected = forgedWebhook(a4, slots.get(4), newStart);
 
-    boolean inSync = compare(a1, inbound && forgedRejected);
+    section("Reconciliation: the EMR against what the IIS lists for the day");
+    Reconciliation check =
+        app.reconciler()
+            .run(CONNECTOR, morning.minus(Duration.ofHours(12)), morning.plus(Duration.ofHours(12)),
+                false, "cli");
+    boolean reconciled =
+        check.status().equals(Reconciliation.COMPLETED) && check.summary().drift() == 0;
+    say("EMR", check.status().equals(Reconciliation.COMPLETED)
+        ? check.summary().emr() + " appointments in the EMR, " + check.summary().external()
+            + " at the IIS: " + check.summary().inSync() + " in sync, " + check.summary().drift()
+            + " drift (report: GET /api/reconciliations/" + check.id() + ")"
+        : "reconciliation failed: " + check.error());
+
+    boolean inSync = compare(a1, inbound && forgedRejected && reconciled);
     return inSync;
   }
 
@@ -385,7 +399,8 @@ public final class Demo implements AutoCloseable {
     out.println(ok
         ? "VERDICT: IN SYNC - every change reached the IIS and the portal exactly once, in order,"
             + " through the outage; the dose reached the registry as one VXU; the IIS's own"
-            + " reschedule came back, signed, and a forged one did not."
+            + " reschedule came back, signed, and a forged one did not; reconciliation finds no"
+            + " drift."
         : "VERDICT: OUT OF SYNC - see the rows marked DIFFERENT above (and GET /api/deliveries).");
     return ok;
   }

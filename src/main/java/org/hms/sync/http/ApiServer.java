@@ -384,8 +384,21 @@ public final class ApiServer implements AutoCloseable {
                         Capability.of(app.connectors().get(connector.id())),
                         health.get(connector.id()),
                         app.clock().instant()))
+            .map(this::withInbound)
             .toList();
     ctx.json(Map.of("items", items));
+  }
+
+  /** Adds the poller's state and the newest reconciliation, where the connector has them. */
+  private Map<String, Object> withInbound(Map<String, Object> view) {
+    String id = (String) view.get("id");
+    ConnectorConfig config = app.config().connector(id).orElseThrow();
+    if (config.inbound().hasPoll()) {
+      view.put("poll", app.pollStates().find(id).map(Views::pollState).orElse(null));
+    }
+    app.reconciler().list(id, 1).stream().findFirst()
+        .ifPresent(run -> view.put("lastReconciliation", Views.reconciliationSummary(run)));
+    return view;
   }
 
   private Delivery findDelivery(String id) {

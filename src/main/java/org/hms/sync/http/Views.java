@@ -124,6 +124,29 @@ final class Views {
     return view;
   }
 
+  /** A poller's state: where its cursor stands and how its last polls went (no PHI). */
+  static Map<String, Object> pollState(org.hms.sync.inbound.poll.PollState state) {
+    Map<String, Object> view = new LinkedHashMap<>();
+    view.put("cursor", state.cursor());
+    view.put("lastPolledAt", state.lastPolledAt() == null ? null : state.lastPolledAt().toString());
+    view.put("nextPollAt", state.nextPollAt() == null ? null : state.nextPollAt().toString());
+    view.put("failures", state.failures());
+    view.put("lastError", state.lastError());
+    return view;
+  }
+
+  /** The newest reconciliation of a connector, in short. */
+  static Map<String, Object> reconciliationSummary(org.hms.sync.reconcile.Reconciliation run) {
+    Map<String, Object> view = new LinkedHashMap<>();
+    view.put("id", run.id());
+    view.put("status", run.status());
+    view.put("trigger", run.trigger());
+    view.put("finishedAt", run.finishedAt() == null ? null : run.finishedAt().toString());
+    view.put("drift", run.summary() == null ? null : run.summary().drift());
+    view.put("repairs", run.summary() == null ? null : run.summary().repairs());
+    return view;
+  }
+
   static Map<String, Object> connector(
       String id,
       String type,

@@ -43,6 +43,21 @@ public final class Outbox {
 
   /** Inserts the event and its deliveries on the caller's connection (inside its transaction). */
   public void append(Connection connection, OutboxEvent event) throws SQLException {
+    insertEvent(connection, event);
+    List<String> connectors = subscribers(event.type(), event.origin());
+    if (connectors.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement insert = connection.prepareStatement(INSERT_DELIVERY)) {
+      for (String connectorId : connectors) {
+        bindDelivery(insert, Ids.newId(), event, connectorId);
+        insert.addBatch();
+      }
+      insert.executeBatch();
+    }
+  }
+
+  private static void insertEvent(Connection connection, OutboxEvent event) throws SQLException {
     try (PreparedStatement insert = connection.prepareStatement(INSERT_EVENT)) {
       insert.setString(1, event.id());
       insert.setString(2, event.appointmentId());
@@ -53,27 +68,22 @@ public final class Outbox {
       insert.setString(7, event.payload());
       insert.executeUpdate();
     }
-    List<String> connectors = subscribers(event.type(), event.origin());
-    if (connectors.isEmpty()) {
-      return;
-    }
-    try (PreparedStatement insert = connection.prepareStatement(INSERT_DELIVERY)) {
-      for (String connectorId : connectors) {
-        insert.setString(1, Ids.newId());
-        insert.setString(2, event.id());
-        insert.setString(3, connectorId);
-        insert.setString(4, event.appointmentId());
-        insert.setLong(5, event.sequence());
-        insert.setString(6, event.type());
-        insert.setString(7, connectorId);
-        insert.setString(8, event.appointmentId());
-        Jdbc.setInstant(insert, 9, event.occurredAt());
-        Jdbc.setInstant(insert, 10, event.occurredAt());
-        Jdbc.setInstant(insert, 11, event.occurredAt());
-        insert.addBatch();
-      }
-      insert.executeBatch();
-    }
+  }
+
+  private static void bindDelivery(
+      PreparedStatement insert, String deliveryId, OutboxEvent event, String connectorId)
+      throws SQLException {
+    insert.setString(1, deliveryId);
+    insert.setString(2, event.id());
+    insert.setString(3, connectorId);
+    insert.setString(4, event.appointmentId());
+    insert.setLong(5, event.sequence());
+    insert.setString(6, event.type());
+    insert.setString(7, connectorId);
+    insert.setString(8, event.appointmentId());
+    Jdbc.setInstant(insert, 9, event.occurredAt());
+    Jdbc.setInstant(insert, 10, event.occurredAt());
+    Jdbc.setInstant(insert, 11, event.occurredAt());
   }
 
   private static final String SUPERSEDE_HELD =
@@ -99,29 +109,10 @@ public final class Outbox {
       supersede.setString(5, event.appointmentId());
       supersede.executeUpdate();
     }
-    try (PreparedStatement insert = connection.prepareStatement(INSERT_EVENT)) {
-      insert.setString(1, event.id());
-      insert.setString(2, event.appointmentId());
-      insert.setLong(3, event.sequence());
-      insert.setString(4, event.type());
-      Jdbc.setInstant(insert, 5, event.occurredAt());
-      insert.setString(6, event.origin());
-      insert.setString(7, event.payload());
-      insert.executeUpdate();
-    }
+    insertEvent(connection, event);
     String deliveryId = Ids.newId();
     try (PreparedStatement insert = connection.prepareStatement(INSERT_DELIVERY)) {
-      insert.setString(1, deliveryId);
-      insert.setString(2, event.id());
-      insert.setString(3, connectorId);
-      insert.setString(4, event.appointmentId());
-      insert.setLong(5, event.sequence());
-      insert.setString(6, event.type());
-      insert.setString(7, connectorId);
-      insert.setString(8, event.appointmentId());
-      Jdbc.setInstant(insert, 9, event.occurredAt());
-      Jdbc.setInstant(insert, 10, event.occurredAt());
-      Jdbc.setInstant(insert, 11, event.occurredAt());
+      bindDelivery(insert, deliveryId, event, connectorId);
       insert.executeUpdate();
     }
     return deliveryId;

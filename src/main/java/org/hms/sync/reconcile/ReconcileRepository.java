@@ -147,6 +147,25 @@ public final class ReconcileRepository {
     }
   }
 
+  /**
+   * Stores the appointment's id at the connector's system, learnt from its listing (its create's
+   * response had none). Idempotent.
+   */
+  void rememberExternalId(String connectorId, String appointmentId, String externalId, Instant now) {
+    transactor.inTransaction(
+        "store external id of appointment " + appointmentId,
+        connection -> {
+          try (PreparedStatement upsert =
+              connection.prepareStatement(transactor.dialect().upsertExternalRef())) {
+            upsert.setString(1, connectorId);
+            upsert.setString(2, appointmentId);
+            upsert.setString(3, externalId);
+            Jdbc.setInstant(upsert, 4, now);
+            return upsert.executeUpdate();
+          }
+        });
+  }
+
   /** Inbound items of the connector not applied yet (received, or failed and due again). */
   int unfinishedInbound(String connectorId) {
     return transactor.inTransaction(

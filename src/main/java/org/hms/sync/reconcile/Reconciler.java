@@ -43,6 +43,8 @@ public final class Reconciler {
   private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
   /** The longest range one run takes; longer ones are split by the caller. */
   public static final Duration MAX_RANGE = Duration.ofDays(366);
+  /** A report lists at most this many differences (all are counted and repaired). */
+  static final int MAX_DIFFERENCES_SHOWN = 10_000;
 
   private final Map<String, ConnectorConfig> configs;
   private final Map<String, Connector> connectors;
@@ -99,7 +101,8 @@ public final class Reconciler {
     if (lister(connector).isEmpty()) {
       throw new ReconcileException(
           "connector '" + connectorId + "' cannot list appointments, so it cannot be reconciled;"
-              + " give it a routes.list (rest connectors); reconcilable: " + reconcilable());
+              + " give it a routes.list (rest connectors; fhir connectors list by themselves);"
+              + " reconcilable: " + reconcilable());
     }
     Objects.requireNonNull(from, "from");
     Objects.requireNonNull(to, "to");
@@ -178,13 +181,19 @@ public final class Reconciler {
     Map<String, SyncState> states = new LinkedHashMap<>();
     int external = 0;
     int inSync = 0;
+    Set<String> seenExternalIds = new HashSet<>();
     for (ListedAppointment listed : listing.appointments()) {
-      if (listed.start() != null
-          && (listed.start().isBefore(run.from()) || !listed.start().isBefore(run.to()))) {
-        continue; // the system listed more than the range: keep to it
+      if (!seenExternalIds.add(listed.externalId())) {
+        continue; // listed twice (e.g. on two pages): judged once
+      }
+      boolean outside =
+          listed.start() != null
+              && (listed.start().isBefore(run.from()) || !listed.start().isBefore(run.to()));
+      Optional<EmrAppointment> found = match(connectorId, listed, emrById);
+      if (outside && found.map(appointment -> !emrById.containsKey(appointment.id())).orElse(true)) {
+        continue; // the system listed more than the range, and neither side has it in the range
       }
       external++;
-      Optional<EmrAppointment> found = match(connectorId, listed, emrById);
       if (found.isEmpty()) {
         if (!listed.cancelled()) {
           differences.add(missingInEmr(listed));
@@ -255,6 +264,13 @@ public final class Reconciler {
       }
     }
     List<String> notes = new ArrayList<>();
+    List<Difference> shown = differences;
+    if (differences.size() > MAX_DIFFERENCES_SHOWN) {
+      shown = differences.subList(0, MAX_DIFFERENCES_SHOWN);
+      notes.add("the report lists the first " + MAX_DIFFERENCES_SHOWN + " of "
+          + differences.size() + " differences; the summary counts them all; reconcile a shorter"
+          + " range to see the rest");
+    }
     int waiting = repository.unfinishedInbound(connectorId);
     if (waiting > 0) {
       notes.add(waiting + " inbound item(s) of this connector are not applied yet; differences"
@@ -270,7 +286,7 @@ public final class Reconciler {
             missingAtExternal + missingInEmr + mismatched, repairs);
     return new Reconciliation(
         run.id(), connectorId, run.from(), run.to(), run.repair(), run.trigger(),
-        Reconciliation.COMPLETED, run.startedAt(), now(), summary, differences, inFlight,
+        Reconciliation.COMPLETED, run.startedAt(), now(), summary, shown, inFlight,
         listing.unreadable(), notes, null);
   }
 
@@ -347,7 +363,8 @@ public final class Reconciler {
       return switch (difference.kind()) {
         case Difference.MISSING_IN_EMR -> book(run, listed);
         case Difference.MISSING_AT_EXTERNAL -> {
-          if (difference.externalId() != null) {
+          if (difference.externalId() != null
+              && !lister(connectors.get(run.connectorId())).orElseThrow().createsConditionally()) {
             yield Repair.none(
                 "the external system had it as " + difference.externalId() + " but does not list"
                     + " it in this range (moved outside it, or lost); reconcile a wider range, or"
@@ -388,6 +405,10 @@ public final class Reconciler {
       }
       // The EMR cannot follow (it does not reopen cancelled or completed appointments): it stays
       // the truth, and the external side gets the EMR's state.
+    }
+    if (state != null && state.externalId() == null && listed != null) {
+      // Its create's response gave no id; the listing does: later paths need it.
+      repository.rememberExternalId(run.connectorId(), appointment.id(), listed.externalId(), now());
     }
     String type =
         switch (appointment.status()) {

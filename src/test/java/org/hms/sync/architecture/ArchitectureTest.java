@@ -44,4 +44,22 @@ class ArchitectureTest {
         .resideInAnyPackage("org.hms.sync.connector..", "org.hms.sync.http..", "org.hms.sync.app..")
         .check(PRODUCTION);
   }
+
+  @Test
+  void reconciliation_knows_connectors_only_by_their_seam() {
+    noClasses()
+        .that()
+        .resideInAPackage("org.hms.sync.reconcile..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.hms.sync.connector.rest..",
+            "org.hms.sync.connector.fhir..",
+            "org.hms.sync.connector.iis..",
+            "org.hms.sync.connector.graphql..",
+            "org.hms.sync.http..",
+            "org.hms.sync.app..",
+            "org.hms.sync.cli..")
+        .check(PRODUCTION);
+  }
 }

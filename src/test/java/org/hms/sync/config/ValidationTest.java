@@ -49,7 +49,7 @@ class ValidationTest {
         .containsExactly(
             "connectors[0].baseurl: unknown key; did you mean 'baseUrl'? allowed keys here: id,"
                 + " type, baseUrl, auth, tls, timeouts, retry, circuitBreaker, rateLimit,"
-                + " maxConcurrency, headers, routes, iis, fhir, graphql, inbound",
+                + " maxConcurrency, headers, routes, iis, fhir, graphql, inbound, reconcile",
             "connectors[0].baseUrl: required key is missing; write an absolute http or https URL,"
                 + " e.g. baseUrl: https://iis.example.org/api");
   }
@@ -457,7 +457,8 @@ class ValidationTest {
         .containsExactly(
             "connectors[0].routes.appointment.create: unknown event type 'appointment.create';"
                 + " did you mean 'appointment.created'? use one of: appointment.created,"
-                + " appointment.rescheduled, appointment.cancelled, appointment.completed");
+                + " appointment.rescheduled, appointment.cancelled, appointment.completed (or"
+                + " list, for reconciliation)");
   }
 
   @Test

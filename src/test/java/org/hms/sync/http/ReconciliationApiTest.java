@@ -46,6 +46,12 @@ class ReconciliationApiTest {
           - id: state-iis
             type: rest
             baseUrl: %s
+            inbound:
+              poll:
+                path: /changes
+                interval: 1h
+                items: /items
+                mapping: %s/iis-inbound.jsonata
             routes:
               list:
                 path: /appointments?from={from}&to={to}
@@ -55,7 +61,7 @@ class ReconciliationApiTest {
             type: rest
             baseUrl: http://127.0.0.1:9/api
         """
-            .formatted(UUID.randomUUID(), iis.baseUrl(), DEMO);
+            .formatted(UUID.randomUUID(), iis.baseUrl(), DEMO, DEMO);
     Path config = Files.writeString(dir.resolve("hms-sync.yaml"), yaml);
     app = SyncApp.create(ConfigLoader.load(config, Map.of()), Clock.systemUTC(),
         DeliveryObserver.NONE);
@@ -101,6 +107,27 @@ class ReconciliationApiTest {
     assertThat(found.json().path("summary")).isEqualTo(report.path("summary"));
     Reply listed = api.get("api/reconciliations?connector=state-iis");
     assertThat(listed.json().path("reconciliations").get(0).path("id").asText()).isEqualTo(id);
+
+    JsonNode connectors = api.get("api/connectors").json().path("items");
+    JsonNode iisView = connectors.get(0);
+    assertThat(iisView.path("lastReconciliation").path("id").asText()).isEqualTo(id);
+    assertThat(iisView.path("lastReconciliation").path("drift").asInt()).isEqualTo(1);
+    assertThat(iisView.path("capabilities").toString()).contains("list");
+    assertThat(connectors.get(1).has("lastReconciliation")).isFalse();
+    assertThat(connectors.get(1).has("poll")).isFalse();
+  }
+
+  @Test
+  void a_polled_connector_shows_its_poller_in_the_connector_list() {
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(20))
+        .until(() -> !api.get("api/connectors").json().path("items").get(0).path("poll")
+            .path("lastPolledAt").isNull());
+    JsonNode poll = api.get("api/connectors").json().path("items").get(0).path("poll");
+    assertThat(poll.path("failures").asInt()).isZero();
+    assertThat(poll.path("lastError").isNull()).isTrue();
+    assertThat(poll.has("cursor")).isTrue();
+    assertThat(poll.path("nextPollAt").asText()).isNotEmpty();
   }
 
   @Test

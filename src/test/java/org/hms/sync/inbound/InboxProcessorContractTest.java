@@ -343,4 +343,33 @@ abstract class InboxProcessorContractTest {
     assertThat(reviews.find(review.id()).orElseThrow().status()).isEqualTo(Review.Status.OPEN);
     assertThat(db.count("SELECT COUNT(*) FROM appointment")).isEqualTo(1);
   }
+  @Test
+  void a_database_error_while_applying_leaves_the_item_failed_and_a_later_retry_applies_it() {
+    Appointment appointment = bookedInEmr("p-db");
+    received("w-db", change(Action.CANCEL, "p-db"));
+    InboxProcessor processor = processor(ConflictPolicy.REVIEW);
+    // The change cannot be written: its outbox event has nowhere to go.
+    db.execute("ALTER TABLE outbox_event RENAME TO outbox_event_away");
+    try {
+      processor.runOnce();
+    } finally {
+      db.execute("ALTER TABLE outbox_event_away RENAME TO outbox_event");
+    }
+
+    InboxItem failed = item("w-db");
+    assertThat(failed.status()).isEqualTo(InboxStatus.FAILED);
+    assertThat(failed.attempts()).isEqualTo(1);
+    assertThat(failed.nextAttemptAt()).isAfter(clock.instant());
+    assertThat(failed.reason()).isNotBlank().doesNotContain("MRN-0042", "Lovelace");
+    assertThat(scheduling.findAppointment(appointment.id()).orElseThrow().status())
+        .isEqualTo(AppointmentStatus.BOOKED);
+    assertThat(processor.runOnce()).as("not due before its retry time").isZero();
+
+    clock.advance(Duration.ofMinutes(1));
+    processor.runOnce();
+
+    assertThat(item("w-db").status()).isEqualTo(InboxStatus.APPLIED);
+    assertThat(scheduling.findAppointment(appointment.id()).orElseThrow().status())
+        .isEqualTo(AppointmentStatus.CANCELLED);
+  }
 }

@@ -201,13 +201,7 @@ abstract class ReconcileContractTest {
   @Test
   void when_both_sides_changed_the_review_policy_puts_the_difference_in_review() throws IOException {
     start("review");
-    Appointment appointment = book(ada, nine);
-    quiet();
-    iis.goDown(Duration.ofMinutes(5));
-    app.scheduling().reschedule(appointment.id(), ten.id(), null, null);
-    await().atMost(Duration.ofSeconds(20)).until(() -> dead() == 1);
-    iis.comeBack();
-    iis.reschedule(externalId(appointment), eleven.start(), eleven.end());
+    Appointment appointment = bothSidesMoved();
 
     Reconciliation run = reconcile(true);
 
@@ -223,13 +217,7 @@ abstract class ReconcileContractTest {
   @Test
   void when_both_sides_changed_emr_wins_sends_the_emr_state_out() throws IOException {
     start("emr-wins");
-    Appointment appointment = book(ada, nine);
-    quiet();
-    iis.goDown(Duration.ofMinutes(5));
-    app.scheduling().reschedule(appointment.id(), ten.id(), null, null);
-    await().atMost(Duration.ofSeconds(20)).until(() -> dead() == 1);
-    iis.comeBack();
-    iis.reschedule(externalId(appointment), eleven.start(), eleven.end());
+    Appointment appointment = bothSidesMoved();
 
     Reconciliation run = reconcile(true);
 
@@ -285,6 +273,21 @@ abstract class ReconcileContractTest {
     assertThat(repository.claimScheduled(
             "state-iis", "node-b", now.plusSeconds(3600), now.plusSeconds(7200)))
         .isTrue();
+  }
+
+  /**
+   * Delivered at nine; then the EMR moves it to ten while the IIS is down (the delivery dies) and
+   * the IIS moves it to eleven on its own side (no webhook).
+   */
+  private Appointment bothSidesMoved() {
+    Appointment appointment = book(ada, nine);
+    quiet();
+    iis.goDown(Duration.ofMinutes(5));
+    app.scheduling().reschedule(appointment.id(), ten.id(), null, null);
+    await().atMost(Duration.ofSeconds(20)).until(() -> dead() == 1);
+    iis.comeBack();
+    iis.reschedule(externalId(appointment), eleven.start(), eleven.end());
+    return appointment;
   }
 
   private Appointment book(Patient patient, Slot slot) {

@@ -8,6 +8,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -27,6 +28,7 @@ import org.hms.sync.SyncException;
 import org.hms.sync.config.ConnectorConfig;
 import org.hms.sync.config.FhirConfig;
 import org.hms.sync.config.RouteConfig;
+import org.hms.sync.connector.AppointmentLister;
 import org.hms.sync.connector.ChangeFeed;
 import org.hms.sync.connector.Http;
 import org.hms.sync.connector.OutboundRequest;
@@ -58,20 +60,25 @@ import org.hms.sync.outbox.OutboxEvent;
  *       rescheduled appointment leaves is freed.
  * </ul>
  *
- * The external id stored per appointment is {@link FhirExternalId}: {@code
- * Appointment/<id>/_history/<version>}. Success is 2xx; 408, 409, 412, 429, 5xx, network errors
- * and timeouts are retryable; other 4xx permanent, with the OperationOutcome's issues in the
+ * For reconciliation it lists the Appointments starting in a range by a {@code date} search (see
+ * {@link AppointmentListing}). The external id stored per appointment is {@link FhirExternalId}:
+ * {@code Appointment/<id>/_history/<version>}. Success is 2xx; 408, 409, 412, 429, 5xx, network
+ * errors and timeouts are retryable; other 4xx permanent, with the OperationOutcome's issues in the
  * reason. The HAPI client blocks, so calls run on the connector's own threads (as many as {@code
  * limits.maxConcurrency}, default {@value #DEFAULT_THREADS}); each call is bounded by the
  * connector's connect and request timeouts.
  */
-public final class FhirConnector implements Connector, Previewable, ChangeFeed {
+public final class FhirConnector
+    implements Connector, Previewable, ChangeFeed, AppointmentLister {
 
   /** Threads and connections when {@code limits.maxConcurrency} is not set. */
   static final int DEFAULT_THREADS = 8;
 
   /** Appointments per change-feed page ({@code _count}). */
   static final int PAGE_SIZE = 100;
+
+  /** Pages a listing follows at most; a range with more fails (reconcile a shorter one). */
+  static final int MAX_LIST_PAGES = 100;
 
   private static final List<String> VERSION_CONFLICT_POLICIES = List.of("reapply", "fail");
   private static final List<String> REFERENCE_KINDS = List.of("identifier", "reference");
@@ -353,6 +360,50 @@ public final class FhirConnector implements Connector, Previewable, ChangeFeed {
       next = updated;
     }
     return new ChangePage(List.copyOf(items), next, more);
+  }
+
+  /**
+   * The Appointments starting in {@code [from, to)}: {@code GET
+   * Appointment?date=ge<from>&date=lt<to>&_count=100} and its next pages, {@value
+   * #MAX_LIST_PAGES} at most. Blocks on the caller's thread; each call is bounded by the
+   * connector's timeouts. Reads only.
+   *
+   * @throws ListingException when a call fails (network, HTTP status, unreadable FHIR, credentials)
+   *     or there are more pages
+   */
+  /** A create is conditional on our identifier ({@code If-None-Exist}): sending it again is safe. */
+  @Override
+  public boolean createsConditionally() {
+    return true;
+  }
+
+  @Override
+  public Listing list(Instant from, Instant to) {
+    return list(from, to, PAGE_SIZE, MAX_LIST_PAGES);
+  }
+
+  /** The same, with another page size and page limit (tests). */
+  Listing list(Instant from, Instant to, int pageSize, int maxPages) {
+    AppointmentListing listing =
+        new AppointmentListing(endpoint, settings, config, pageSize, maxPages);
+    try {
+      return listing.list(from, to);
+    } catch (ListingException failed) {
+      throw failed;
+    } catch (RuntimeException failure) {
+      PushResult verdict =
+          Outcomes.classify(
+              failure, "GET Appointment?date", Redactor.none(), clock.instant(), null);
+      if (verdict.httpStatus() != null && verdict.httpStatus() == 401) {
+        endpoint.invalidateCredentials();
+      }
+      String reason =
+          verdict instanceof PushResult.Retryable retryable
+              ? retryable.reason()
+              : ((PushResult.Permanent) verdict).reason();
+      throw new ListingException(
+          "connector '" + config.id() + "' cannot list Appointments: " + reason, failure);
+    }
   }
 
   private static String lastUpdated(Resource resource) {

@@ -12,6 +12,7 @@ import ca.uhn.fhir.rest.client.api.IHttpRequest;
 import ca.uhn.fhir.rest.client.api.IHttpResponse;
 import ca.uhn.fhir.rest.client.api.IRestfulClientFactory;
 import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
+import ca.uhn.fhir.rest.gclient.DateClientParam;
 import ca.uhn.fhir.rest.gclient.IClientExecutable;
 import ca.uhn.fhir.rest.gclient.IQuery;
 import ca.uhn.fhir.rest.gclient.IUpdateExecutable;
@@ -27,6 +28,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.http.client.config.RequestConfig;
 import org.apache.http.impl.client.CloseableHttpClient;
 import org.apache.http.impl.client.HttpClients;
+import org.hl7.fhir.r4.model.Appointment;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Resource;
@@ -161,6 +163,29 @@ final class FhirEndpoint implements AutoCloseable {
       query = query.whereMap(Map.of("_lastUpdated", List.of("gt" + cursor)));
     }
     return authorized(query).execute();
+  }
+
+  /**
+   * {@code Appointment?date=ge<from>&date=lt<to>&_count=<count>}: the first page of the
+   * Appointments starting in {@code [from, to)} ({@code date} is {@code Appointment.start}). The
+   * bounds are FHIR instants, e.g. {@code 2027-03-01T00:00:00.000Z}.
+   */
+  Bundle appointmentsStarting(String from, String to, int count) {
+    DateClientParam date = new DateClientParam(Appointment.SP_DATE);
+    return authorized(
+            client
+                .search()
+                .forResource(Appointment.class)
+                .where(date.afterOrEquals().millis(from))
+                .and(date.before().millis(to))
+                .count(count)
+                .returnBundle(Bundle.class))
+        .execute();
+  }
+
+  /** The page the bundle's {@code next} link names, with our headers and credentials. */
+  Bundle nextPage(Bundle bundle) {
+    return authorized(client.loadPage().next(bundle)).execute();
   }
 
   /** The Retry-After header of the last response this thread received, if it had one. */

@@ -185,7 +185,10 @@ final class Outcomes {
     if (unanswered != null) {
       return retry(
           unanswered,
-          "no response to " + what + " (the server may have applied it; the retry is safe)");
+          "no response to " + what
+              + (what.startsWith("GET ")
+                  ? " (the connection closed without an answer)"
+                  : " (the server may have applied it; the retry is safe)"));
     }
     if (tls != null) {
       return retry(tls, "TLS failure on " + what + ": " + tls.getClass().getSimpleName());

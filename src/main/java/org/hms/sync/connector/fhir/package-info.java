@@ -3,9 +3,10 @@
  * HAPI FHIR client.
  *
  * <p>{@link org.hms.sync.connector.fhir.FhirConnector} is the connector (push, preview, change
- * feed); {@link org.hms.sync.connector.fhir.FhirExternalId} is the external id it stores. Inside:
- * {@code AppointmentResource} builds the resource, {@code AppointmentPush} runs one attempt's
- * calls, {@code FhirEndpoint} wraps the HAPI client, {@code Outcomes} judges failures. Only this
+ * feed, listing for reconciliation); {@link org.hms.sync.connector.fhir.FhirExternalId} is the
+ * external id it stores. Inside: {@code AppointmentResource} builds the resource, {@code
+ * AppointmentPush} runs one attempt's calls, {@code AppointmentListing} reads a date search,
+ * {@code FhirEndpoint} wraps the HAPI client, {@code Outcomes} judges failures. Only this
  * package uses HAPI FHIR and Apache HttpClient; {@code FhirArchitectureTest} keeps it so.
  */
 package org.hms.sync.connector.fhir;

@@ -29,8 +29,10 @@ import org.slf4j.LoggerFactory;
  * <p>What it does, per resource type: conditional create by identifier ({@code If-None-Exist:
  * identifier=system|value}: 201 with a new resource, or 200 with the one that matches), read, vread
  * ({@code _history/n}), update with {@code If-Match} (412 when the version is not the current one),
- * search by {@code identifier} and, for Appointment, by {@code _lastUpdated} (oldest first, paged).
- * No delete, no history search, no authentication: any {@code Authorization} header is accepted.
+ * search by {@code identifier} and, for Appointment, by {@code _lastUpdated} and by {@code date}
+ * (its start), oldest change first, paged. No delete over HTTP (tests remove resources through
+ * {@link VersionedStore#remove}), no history search, no authentication: any {@code Authorization}
+ * header is accepted.
  * Errors are OperationOutcomes, JSON by default.
  *
  * <p>Thread-safe; nothing is logged per request.

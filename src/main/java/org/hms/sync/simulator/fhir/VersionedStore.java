@@ -161,6 +161,14 @@ public final class VersionedStore<T extends DomainResource> {
     return store(logicalId, copy, version + 1);
   }
 
+  /**
+   * Forgets a resource and its history, as if another client had deleted it: reads answer 404 and
+   * searches no longer find it. Returns whether there was one.
+   */
+  public synchronized boolean remove(String logicalId) {
+    return versions.remove(logicalId) != null;
+  }
+
   /** The current version of every resource, in the order they were created. */
   public synchronized List<T> all() {
     return versions.values().stream()

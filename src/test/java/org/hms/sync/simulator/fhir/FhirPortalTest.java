@@ -159,6 +159,39 @@ class FhirPortalTest {
   }
 
   @Test
+  void search_by_date_finds_appointments_whose_start_is_in_the_range() throws Exception {
+    send("POST", "/Appointment", appointment("booked", "09:00"), "If-None-Exist", IDENTIFIER);
+    send(
+        "POST",
+        "/Appointment",
+        appointment("booked", "11:00").replace("apt-1", "apt-2"),
+        "If-None-Exist",
+        IDENTIFIER.replace("apt-1", "apt-2"));
+
+    Answer morning =
+        send("GET", "/Appointment?date=ge2027-03-01T09:00:00Z&date=lt2027-03-01T11:00:00Z", null);
+    Answer day = send("GET", "/Appointment?date=ge2027-03-01&date=lt2027-03-02", null);
+    Answer before = send("GET", "/Appointment?date=lt2027-03-01T09:00:00Z", null);
+
+    assertThat(morning.body().path("entry")).hasSize(1);
+    assertThat(morning.body().path("entry").get(0).path("resource").path("id").asText())
+        .isEqualTo("1");
+    assertThat(day.body().path("entry")).as("day precision covers the whole day").hasSize(2);
+    assertThat(before.body().path("entry")).as("lt excludes its instant").isEmpty();
+  }
+
+  @Test
+  void a_removed_appointment_is_neither_read_nor_found() throws Exception {
+    send("POST", "/Appointment", appointment("booked", "09:00"), "If-None-Exist", IDENTIFIER);
+
+    assertThat(portal.appointmentStore().remove("1")).isTrue();
+
+    assertThat(send("GET", "/Appointment/1", null).status()).isEqualTo(404);
+    assertThat(send("GET", "/Appointment?date=2027-03-01", null).body().path("entry")).isEmpty();
+    assertThat(portal.appointmentStore().remove("1")).isFalse();
+  }
+
+  @Test
   void starting_on_a_port_in_use_fails_with_a_message_naming_it() {
     int taken = portal.port();
 
