@@ -272,7 +272,13 @@ public final class InboxProcessor implements AutoCloseable {
           slotProblem = Result.rejected("no slot at location '" + change.locationCode()
               + "' starting at " + change.start());
         } else {
-          targetSlot = slots.get(0).id();
+          // Already in one of them: stay; else the first with room (findSlotsAt lists those first).
+          targetSlot =
+              slots.stream()
+                  .map(Slot::id)
+                  .filter(current.slotId()::equals)
+                  .findFirst()
+                  .orElse(slots.get(0).id());
         }
       } else {
         slotProblem = Result.rejected(

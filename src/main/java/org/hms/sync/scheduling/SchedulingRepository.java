@@ -301,7 +301,8 @@ final class SchedulingRepository {
     try (PreparedStatement select =
         connection.prepareStatement(
             "SELECT s.id FROM slot s JOIN location l ON l.id = s.location_id"
-                + " WHERE l.code = ? AND s.start_at = ? ORDER BY s.id")) {
+                + " WHERE l.code = ? AND s.start_at = ?"
+                + " ORDER BY CASE WHEN s.booked < s.capacity THEN 0 ELSE 1 END, s.id")) {
       select.setString(1, locationCode);
       Jdbc.setInstant(select, 2, start);
       List<String> ids = new ArrayList<>();

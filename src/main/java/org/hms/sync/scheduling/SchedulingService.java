@@ -140,6 +140,7 @@ public final class SchedulingService {
   }
 
   /** The slots at the location with this code starting at exactly {@code start}. */
+  /** The slots at that location starting then: those with room first, then by id. */
   public List<Slot> findSlotsAt(String locationCode, Instant start) {
     return transactor.inTransaction(
         "find slot by location and start", c -> repository.findSlotsAt(c, locationCode, start));

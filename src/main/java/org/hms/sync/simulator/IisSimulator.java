@@ -208,7 +208,8 @@ public final class IisSimulator implements AutoCloseable {
    * /api/changes} and, with a webhook target, sends it as a signed webhook in the background.
    *
    * @throws java.util.NoSuchElementException when the IIS has no appointment {@code externalId}
-   * @throws IllegalArgumentException when {@code slotEnd} is not after {@code slotTime}
+   * @throws IllegalArgumentException when {@code slotEnd} is not after {@code slotTime}, or the
+   *     appointment is cancelled (an IIS does not reopen a cancelled appointment by moving it)
    */
   public SimChange reschedule(String externalId, Instant slotTime, Instant slotEnd) {
     Objects.requireNonNull(slotTime, "slotTime must not be null");
@@ -217,6 +218,15 @@ public final class IisSimulator implements AutoCloseable {
       throw new IllegalArgumentException(
           "slotEnd (" + slotEnd + ") must be after slotTime (" + slotTime + ")");
     }
+    appointments
+        .find(externalId)
+        .filter(stored -> StoredAppointment.CANCELLED.equals(stored.status()))
+        .ifPresent(
+            cancelled -> {
+              throw new IllegalArgumentException(
+                  "appointment '" + externalId + "' is cancelled; a cancelled appointment cannot"
+                      + " be rescheduled");
+            });
     ObjectNode changed = json.object();
     changed.put("slotTime", slotTime.toString());
     changed.put("slotEnd", slotEnd.toString());

@@ -372,4 +372,28 @@ abstract class InboxProcessorContractTest {
     assertThat(scheduling.findAppointment(appointment.id()).orElseThrow().status())
         .isEqualTo(AppointmentStatus.CANCELLED);
   }
+
+  @Test
+  void a_change_naming_location_and_start_takes_the_slot_with_room_when_several_start_then() {
+    Instant at = Instant.parse("2027-04-01T09:00:00Z");
+    Slot full = scheduling.createSlot(clinic.id(), at, at.plus(Duration.ofMinutes(15)), 1);
+    Slot roomy = scheduling.createSlot(clinic.id(), at, at.plus(Duration.ofMinutes(15)), 1);
+    Patient other = scheduling.createPatient("MRN-0043", "Grace", "Hopper", LocalDate.of(1991, 1, 1));
+    // Whichever the database lists first, fill that one.
+    Slot first = scheduling.findSlotsAt("CLINIC-1", at).get(0);
+    scheduling.book(other.id(), first.id(), null);
+    Slot free = first.id().equals(full.id()) ? roomy : full;
+    Appointment appointment = bookedInEmr("p-move");
+    received(
+        "w-move",
+        new InboundChange(
+            Action.RESCHEDULE, "p-move", null, null, at, "CLINIC-1", null, null, null));
+
+    processor(ConflictPolicy.REVIEW).runOnce();
+
+    assertThat(item("w-move").status()).isEqualTo(InboxStatus.APPLIED);
+    assertThat(scheduling.findAppointment(appointment.id()).orElseThrow().slotId())
+        .isEqualTo(free.id());
+    assertThat(reviews.list(null, 10)).isEmpty();
+  }
 }

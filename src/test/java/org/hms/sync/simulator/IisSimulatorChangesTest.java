@@ -191,6 +191,22 @@ class IisSimulatorChangesTest {
   }
 
   @Test
+  void a_cancelled_appointment_is_not_reopened_by_a_reschedule_on_the_iis_side() {
+    String externalId = book();
+    simulator.cancel(externalId, null);
+
+    Reply refused =
+        http.post(
+            "/sim/appointments/" + externalId + "/reschedule",
+            "{\"slotTime\":\"2026-03-01T10:00:00Z\",\"slotEnd\":\"2026-03-01T10:15:00Z\"}");
+
+    assertThat(refused.status()).isEqualTo(400);
+    assertThat(refused.text("error")).contains("is cancelled");
+    assertThat(simulator.appointment(externalId).orElseThrow().status()).isEqualTo("cancelled");
+    assertThat(simulator.changes()).hasSize(1);
+  }
+
+  @Test
   void a_change_is_sent_as_a_webhook_the_service_verifier_accepts() {
     String externalId = book();
     simulator.setWebhookTarget(webhookUrl(), SECRET);
