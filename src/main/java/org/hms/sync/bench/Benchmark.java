@@ -43,10 +43,17 @@ import org.hms.sync.simulator.SimulatorOptions;
  */
 public final class Benchmark {
   private static final String IIS_TOKEN = "bench-iis-token";
-  private static final String[] RESOURCES = {"hms-sync.yaml", "iis-appointment.jsonata"};
 
-  /** What to run. */
-  public record Options(int events, int rate, int rateEvents, int concurrency, int producers, String dbUrl) {}
+  /**
+   * What to run.
+   *
+   * @param warmUp raw requests sent before anything is measured (three fifths, then two fifths)
+   */
+  public record Options(
+      int events, int rate, int rateEvents, int concurrency, int producers, String dbUrl,
+      int warmUp) {
+    public static final int DEFAULT_WARM_UP = 50_000;
+  }
 
   /** Figures of one run. */
   public record Result(double eventsPerSecond, double p50Millis, double p99Millis, long events) {}
@@ -70,9 +77,9 @@ public final class Benchmark {
       // The JIT needs tens of thousands of requests before the HTTP client and Jetty are warm;
       // both sides get the same warm-up before anything is measured.
       out.println("warming up (raw client and engine) ...");
-      double cold = raw(iis, 30_000);
+      double cold = raw(iis, options.warmUp() * 3 / 5);
       iis.reset();
-      double warm = raw(iis, 20_000);
+      double warm = raw(iis, Math.max(1, options.warmUp() * 2 / 5));
       iis.reset();
       out.printf("raw warm-up: %.0f then %.0f requests/s%n", cold, warm);
       try (Run run = new Run(iis, folder)) {
@@ -175,7 +182,7 @@ public final class Benchmark {
     private int booked;
 
     Run(IisSimulator iis, Path folder) throws IOException {
-      for (String name : RESOURCES) {
+      for (String name : org.hms.sync.demo.Demo.FILES) {
         try (InputStream resource = Benchmark.class.getResourceAsStream("/examples/demo/" + name)) {
           Files.copy(resource, folder.resolve(name));
         }

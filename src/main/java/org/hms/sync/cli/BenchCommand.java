@@ -27,16 +27,26 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--producers", defaultValue = "2", description = "threads committing bookings (default: ${DEFAULT-VALUE})")
   int producers;
 
+  @Option(
+      names = "--warm-up",
+      defaultValue = "" + Benchmark.Options.DEFAULT_WARM_UP,
+      description = "raw requests sent to warm the JIT before measuring (default: ${DEFAULT-VALUE})")
+  int warmUp;
+
   @Option(names = "--db-url", description = "JDBC URL to benchmark instead of a fresh H2 file (e.g. jdbc:postgresql://127.0.0.1:5432/test?user=postgres)")
   String dbUrl;
 
   @Override
   public Integer call() throws Exception {
-    if (events < 1 || rate < 1 || rateEvents < 1 || concurrency < 1 || producers < 1) {
+    if (events < 1 || rate < 1 || rateEvents < 1 || concurrency < 1 || producers < 1 || warmUp < 1) {
       throw new picocli.CommandLine.ParameterException(
-          new picocli.CommandLine(this), "--events, --rate, --rate-events, --concurrency and --producers must be >= 1");
+          new picocli.CommandLine(this),
+          "--events, --rate, --rate-events, --concurrency, --producers and --warm-up must be >= 1");
     }
-    new Benchmark(new Benchmark.Options(events, rate, rateEvents, concurrency, producers, dbUrl), System.out).run();
+    new Benchmark(
+            new Benchmark.Options(events, rate, rateEvents, concurrency, producers, dbUrl, warmUp),
+            System.out)
+        .run();
     return 0;
   }
 }

@@ -66,8 +66,9 @@ public final class Demo implements AutoCloseable {
   private static final List<String> CONNECTORS = List.of(CONNECTOR, SOAP_CONNECTOR, PORTAL_CONNECTOR);
   private static final String SOAP_USER = "demo-clinic";
   private static final String SOAP_PASSWORD = "demo-soap-password";
-  private static final String[] RESOURCES = {
-    "hms-sync.yaml", "iis-appointment.jsonata", "iis-inbound.jsonata", "iis-list.jsonata"};
+  /** The files of examples/demo that the demo (and the benchmark) copy next to their database. */
+  public static final List<String> FILES =
+      List.of("hms-sync.yaml", "iis-appointment.jsonata", "iis-inbound.jsonata", "iis-list.jsonata");
   /** The demo's Standard Webhooks secret between the stand-in IIS and the service; not a real one. */
   private static final String WEBHOOK_SECRET = "whsec_ZGVtby1paXMtd2ViaG9vay1zZWNyZXQtMzJieXRlcw==";
   /** A key the service does not know: what a forger would sign with. */
@@ -443,7 +444,7 @@ public final class Demo implements AutoCloseable {
       folder = Path.of("data", "demo-" + stamp + "-" + i);
     }
     Files.createDirectories(folder);
-    for (String name : RESOURCES) {
+    for (String name : FILES) {
       try (InputStream resource = Demo.class.getResourceAsStream("/examples/demo/" + name)) {
         if (resource == null) {
           throw new IOException("demo resource examples/demo/" + name + " missing from the jar");
