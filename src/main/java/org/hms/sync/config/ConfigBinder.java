@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
  * that no check runs on a made-up value. A binder collects state while it binds: use one per load.
  */
 final class ConfigBinder {
-  static final List<String> ROOT_KEYS = List.of("server", "database", "engine", "connectors");
+  static final List<String> ROOT_KEYS =
+      List.of("server", "database", "engine", "reconcile", "connectors");
   static final List<String> SERVER_KEYS = List.of("port", "adminToken");
   static final List<String> DATABASE_KEYS = List.of("url", "user", "password", "maxPoolSize");
   static final List<String> ENGINE_KEYS =
@@ -117,6 +118,8 @@ final class ConfigBinder {
   private final Problems problems = new Problems();
   private final Interpolator interpolator;
   private final List<ConnectorTimeouts> connectorTimeouts = new ArrayList<>();
+  /** The top-level {@code reconcile} section: for every connector that can list and has none. */
+  private ReconcileConfig reconcileForAll = ReconcileConfig.defaults();
 
   /** engine.lease once it is known to be valid, for the check against connector timeouts. */
   private Duration validLease;
@@ -150,6 +153,8 @@ final class ConfigBinder {
     ServerConfig server = server(get(map, "server"));
     DatabaseConfig database = database(get(map, "database"));
     EngineConfig engine = engine(get(map, "engine"));
+    ReconcileConfig forAll = reconcile(get(map, "reconcile"), "reconcile", true);
+    reconcileForAll = forAll == null ? ReconcileConfig.defaults() : forAll;
     List<ConnectorConfig> connectors = connectors(get(map, "connectors"));
     if (validLease != null) {
       JsonNode lease = map.at("/engine/lease");
@@ -404,9 +409,13 @@ final class ConfigBinder {
     }
   }
 
+  /**
+   * A {@code reconcile} section: top-level (for every connector that can list) or a connector's
+   * own, which replaces the top-level one for it.
+   */
   private ReconcileConfig reconcile(JsonNode node, String path, boolean canList) {
     if (node == null) {
-      return ReconcileConfig.defaults();
+      return canList ? reconcileForAll : ReconcileConfig.defaults();
     }
     ObjectNode map = section(node, path, RECONCILE_KEYS);
     if (map == null) {

@@ -364,7 +364,7 @@ class ConfigLoaderTest {
         .singleElement()
         .asString()
         .startsWith(
-            "(top level): expected a map with the keys server, database, engine,"
+            "(top level): expected a map with the keys server, database, engine, reconcile,"
                 + " connectors but found a list");
   }
 

@@ -117,4 +117,47 @@ class ReconcileConfigTest {
     assertThat(fixture.problems(yaml))
         .anySatisfy(problem -> assertThat(problem).contains("routes.list", "only a rest connector"));
   }
+
+  @Test
+  void a_top_level_reconcile_section_schedules_every_connector_that_can_list_and_has_none() {
+    String yaml =
+        """
+        reconcile:
+          interval: 2h
+          lookAhead: 14d
+        connectors:
+          - id: listing
+            type: rest
+            baseUrl: http://127.0.0.1:9000/api
+            routes:
+              list:
+                path: /appointments?from={from}&to={to}
+                mapping: iis-list.jsonata
+          - id: own
+            type: rest
+            baseUrl: http://127.0.0.1:9000/api
+            routes:
+              list:
+                path: /appointments?from={from}&to={to}
+                mapping: iis-list.jsonata
+            reconcile:
+              interval: 10m
+          - id: plain
+            type: rest
+            baseUrl: http://127.0.0.1:9000/api
+        """;
+
+    SyncConfig config = fixture.load(yaml);
+
+    assertThat(config.connector("listing").orElseThrow().reconcile())
+        .isEqualTo(
+            new ReconcileConfig(
+                Duration.ofHours(2), ReconcileConfig.DEFAULT_LOOK_BACK, Duration.ofDays(14), true));
+    assertThat(config.connector("own").orElseThrow().reconcile().interval())
+        .isEqualTo(Duration.ofMinutes(10));
+    assertThat(config.connector("plain").orElseThrow().reconcile())
+        .isEqualTo(ReconcileConfig.defaults());
+    assertThat(fixture.problems("reconcile:\n  interval: soon\n"))
+        .anySatisfy(problem -> assertThat(problem).startsWith("reconcile.interval"));
+  }
 }

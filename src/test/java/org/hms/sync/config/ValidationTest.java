@@ -66,7 +66,7 @@ class ValidationTest {
     assertThat(problems("servers:\n  port: 1\n"))
         .containsExactly(
             "servers: unknown key; did you mean 'server'? allowed keys here: server, database,"
-                + " engine, connectors");
+                + " engine, reconcile, connectors");
   }
 
   @Test
