@@ -40,7 +40,7 @@ import org.hms.sync.convergence.Harness.Difference;
  * <p>A failure prints the seed and the shrunk step list; the message holds the journal of what
  * each step did and where the calendars differ. Re-run one with {@code @Property(seed = "...")}.
  */
-class ConvergenceProperties {
+class ConvergencePropertiesTest {
 
   /** Capacity above any number of bookings a scenario can make: capacity never binds here. */
   private static final int AMPLE = 40;
