@@ -209,7 +209,8 @@ public final class IisSimulator implements AutoCloseable {
    *
    * @throws java.util.NoSuchElementException when the IIS has no appointment {@code externalId}
    * @throws IllegalArgumentException when {@code slotEnd} is not after {@code slotTime}, or the
-   *     appointment is cancelled (an IIS does not reopen a cancelled appointment by moving it)
+   *     appointment is not booked (an IIS does not reopen a cancelled or completed appointment by
+   *     moving it)
    */
   public SimChange reschedule(String externalId, Instant slotTime, Instant slotEnd) {
     Objects.requireNonNull(slotTime, "slotTime must not be null");
@@ -220,12 +221,12 @@ public final class IisSimulator implements AutoCloseable {
     }
     appointments
         .find(externalId)
-        .filter(stored -> StoredAppointment.CANCELLED.equals(stored.status()))
+        .filter(stored -> !StoredAppointment.BOOKED.equals(stored.status()))
         .ifPresent(
-            cancelled -> {
+            closed -> {
               throw new IllegalArgumentException(
-                  "appointment '" + externalId + "' is cancelled; a cancelled appointment cannot"
-                      + " be rescheduled");
+                  "appointment '" + externalId + "' is " + closed.status() + "; only a booked"
+                      + " appointment can be rescheduled");
             });
     ObjectNode changed = json.object();
     changed.put("slotTime", slotTime.toString());

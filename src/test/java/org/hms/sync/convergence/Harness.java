@@ -358,6 +358,12 @@ final class Harness implements AutoCloseable {
               Http.json("slotTime", slot.start().toString(), "slotEnd", slot.end().toString()));
       String what = "IIS reschedule " + appointment.externalId() + " to " + slot;
       journal.add(what + " -> " + reply.status());
+      if (reply.status() == 400 && reply.text().contains("only a booked appointment")) {
+        // The EMR's cancel or completion reached the IIS between the look and the move: the IIS
+        // does not reopen an appointment by moving it.
+        skip(action, "no longer booked at the IIS");
+        return;
+      }
       queueWebhook(reply, what, sequential);
     } else if (action instanceof IisCancel cancel) {
       List<SimAppointment> booked = bookedAtIis();

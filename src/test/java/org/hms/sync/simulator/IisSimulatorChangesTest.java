@@ -201,7 +201,7 @@ class IisSimulatorChangesTest {
             "{\"slotTime\":\"2026-03-01T10:00:00Z\",\"slotEnd\":\"2026-03-01T10:15:00Z\"}");
 
     assertThat(refused.status()).isEqualTo(400);
-    assertThat(refused.text("error")).contains("is cancelled");
+    assertThat(refused.text("error")).contains("is cancelled; only a booked appointment can be rescheduled");
     assertThat(simulator.appointment(externalId).orElseThrow().status()).isEqualTo("cancelled");
     assertThat(simulator.changes()).hasSize(1);
   }
