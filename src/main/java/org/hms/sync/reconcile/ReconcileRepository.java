@@ -61,24 +61,6 @@ public final class ReconcileRepository {
         });
   }
 
-  /** Our appointment with this id at the connector's system, if known. */
-  Optional<String> appointmentIdOf(String connectorId, String externalId) {
-    return transactor.inTransaction(
-        "find appointment by external id",
-        connection -> {
-          try (PreparedStatement select =
-              connection.prepareStatement(
-                  "SELECT appointment_id FROM external_ref WHERE connector_id = ?"
-                      + " AND external_id = ?")) {
-            select.setString(1, connectorId);
-            select.setString(2, externalId);
-            try (ResultSet rows = select.executeQuery()) {
-              return rows.next() ? Optional.of(rows.getString(1)) : Optional.empty();
-            }
-          }
-        });
-  }
-
   /** Where the appointment stands with the connector; see {@link SyncState}. */
   SyncState syncState(String connectorId, String appointmentId) {
     return transactor.inTransaction(

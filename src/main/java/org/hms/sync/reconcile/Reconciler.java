@@ -303,8 +303,8 @@ public final class Reconciler {
         return anywhere;
       }
     }
-    return repository
-        .appointmentIdOf(connectorId, listed.externalId())
+    return scheduling
+        .findAppointmentIdByExternalId(connectorId, listed.externalId())
         .flatMap(id -> Optional.ofNullable(emrById.get(id)).or(() -> repository.appointment(id)));
   }
 
