@@ -66,25 +66,19 @@ public final class ReconcileRepository {
     return transactor.inTransaction(
         "read sync state of appointment " + appointmentId,
         connection -> {
-          boolean inFlight = false;
-          boolean held = false;
+          boolean inFlight;
           try (PreparedStatement select =
               connection.prepareStatement(
-                  "SELECT status, COUNT(*) FROM delivery WHERE connector_id = ?"
-                      + " AND appointment_id = ? AND status IN ('pending', 'retrying', 'dead',"
-                      + " 'parked') GROUP BY status")) {
+                  "SELECT 1 FROM delivery WHERE connector_id = ? AND appointment_id = ?"
+                      + " AND status IN ('pending', 'retrying')")) {
             select.setString(1, connectorId);
             select.setString(2, appointmentId);
             try (ResultSet rows = select.executeQuery()) {
-              while (rows.next()) {
-                String status = rows.getString(1);
-                inFlight |= status.equals("pending") || status.equals("retrying");
-                held |= status.equals("dead") || status.equals("parked");
-              }
+              inFlight = rows.next();
             }
           }
           return new SyncState(
-              inFlight, held, known(connection, connectorId, appointmentId),
+              inFlight, known(connection, connectorId, appointmentId),
               externalId(connection, connectorId, appointmentId));
         });
   }

@@ -42,11 +42,6 @@ public final class ReconcileScheduler implements AutoCloseable {
     this.clock = clock;
   }
 
-  /** Whether any connector has a schedule. */
-  public boolean hasWork() {
-    return !scheduled.isEmpty();
-  }
-
   public synchronized void start() {
     if (executor != null || scheduled.isEmpty()) {
       return;
