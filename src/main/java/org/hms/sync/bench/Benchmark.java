@@ -48,11 +48,13 @@ public final class Benchmark {
    * What to run.
    *
    * @param warmUp raw requests sent before anything is measured (three fifths, then two fifths)
+   * @param engineWarmUp events the engine drains before its drain is measured
    */
   public record Options(
       int events, int rate, int rateEvents, int concurrency, int producers, String dbUrl,
-      int warmUp) {
+      int warmUp, int engineWarmUp) {
     public static final int DEFAULT_WARM_UP = 50_000;
+    public static final int DEFAULT_ENGINE_WARM_UP = 40_000;
   }
 
   /** Figures of one run. */
@@ -77,26 +79,38 @@ public final class Benchmark {
       // The JIT needs tens of thousands of requests before the HTTP client and Jetty are warm;
       // both sides get the same warm-up before anything is measured.
       out.println("warming up (raw client and engine) ...");
-      double cold = raw(iis, options.warmUp() * 3 / 5);
+      double cold = raw(iis, options.warmUp() * 3 / 5).whole();
       iis.reset();
-      double warm = raw(iis, Math.max(1, options.warmUp() * 2 / 5));
+      double warm = raw(iis, Math.max(1, options.warmUp() * 2 / 5)).whole();
       iis.reset();
       out.printf("raw warm-up: %.0f then %.0f requests/s%n", cold, warm);
       try (Run run = new Run(iis, folder)) {
-        run.drain(Math.min(10_000, options.events()));
+        Result warmDrain = run.drain(options.engineWarmUp());
+        out.printf("engine warm-up: %.0f events/s%n", warmDrain.eventsPerSecond());
         iis.reset();
-        double rawBefore = raw(iis, options.events());
+        CpuUse rawBeforeCpu = CpuUse.now();
+        Rate rawBefore = raw(iis, options.events());
+        String rawBeforeUse = rawBeforeCpu.describe(options.events(), 4);
         iis.reset();
         Result drain = run.drain(options.events());
+        String drainUse = run.lastDrainCpu;
         iis.reset();
-        double rawAfter = raw(iis, options.events());
+        CpuUse rawAfterCpu = CpuUse.now();
+        Rate rawAfter = raw(iis, options.events());
+        String rawAfterUse = rawAfterCpu.describe(options.events(), 4);
         iis.reset();
-        double rawRate = Math.max(rawBefore, rawAfter);
+        double rawRate = Math.max(rawBefore.steady(), rawAfter.steady());
         out.printf("raw baseline   %8.0f requests/s  (JDK HttpClient -> stand-in IIS, %d in flight;"
-            + " best of %.0f before and %.0f after)%n", rawRate, options.concurrency(), rawBefore, rawAfter);
-        out.printf("engine drain   %8.0f events/s    (%d committed events delivered from the outbox)%n",
-            drain.eventsPerSecond(), options.events());
-        out.printf("drain ratio    %8.2f            (engine drain / raw)%n", drain.eventsPerSecond() / rawRate);
+            + " best of %.0f before and %.0f after; whole phases %.0f and %.0f)%n",
+            rawRate, options.concurrency(), rawBefore.steady(), rawAfter.steady(),
+            rawBefore.whole(), rawAfter.whole());
+        out.printf("engine drain   %8.0f events/s    (%d committed events delivered from the outbox;"
+                + " whole phase %.0f)%n",
+            drain.eventsPerSecond(), options.events(), run.lastDrainWhole);
+        out.printf("drain ratio    %8.2f            (engine drain / raw, both after the first quarter)%n",
+            drain.eventsPerSecond() / rawRate);
+        out.printf("  raw before: %s%n  engine drain: %s%n  raw after: %s%n",
+            rawBeforeUse, drainUse, rawAfterUse);
         Result throughput = run.throughput(options.events());
         out.printf("engine live    %8.0f events/s    (bookings committed while delivering; commit->ack p50 %.1f ms, p99 %.1f ms, includes queueing)%n",
             throughput.eventsPerSecond(), throughput.p50Millis(), throughput.p99Millis());
@@ -129,7 +143,10 @@ public final class Benchmark {
   private final HttpClient client =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-  private double raw(IisSimulator iis, int requests) throws Exception {
+  /** The raw baseline: requests per second, over the whole phase and in steady state. */
+  private record Rate(double whole, double steady) {}
+
+  private Rate raw(IisSimulator iis, int requests) throws Exception {
     Semaphore slots = new Semaphore(options.concurrency());
     CountDownLatch done = new CountDownLatch(requests);
     AtomicInteger failures = new AtomicInteger();
@@ -138,7 +155,7 @@ public final class Benchmark {
     for (int i = 0; i < requests; i++) {
       bodies.add(samplePayload(i));
     }
-    long start = System.nanoTime();
+    Progress progress = new Progress(requests);
     for (int i = 0; i < requests; i++) {
       slots.acquire();
       HttpRequest request = HttpRequest.newBuilder(uri)
@@ -151,16 +168,16 @@ public final class Benchmark {
         if (failure != null || response.statusCode() != 201) {
           failures.incrementAndGet();
         }
+        progress.completed();
         slots.release();
         done.countDown();
       });
     }
     done.await();
-    double seconds = (System.nanoTime() - start) / 1e9;
     if (failures.get() > 0) {
       out.println("warning: " + failures.get() + " raw requests failed");
     }
-    return requests / seconds;
+    return new Rate(progress.wholeRate(), progress.steadyRate());
   }
 
   private static String samplePayload(int i) {
@@ -179,7 +196,12 @@ public final class Benchmark {
     private final AtomicLong acks = new AtomicLong();
     private final List<Patient> patients = new ArrayList<>();
     private final List<Slot> slots = new ArrayList<>();
-    private int booked;
+    /** Where the CPU went during the last drain, per event. */
+    private String lastDrainCpu = "";
+    /** The last drain's rate over the whole phase (its result is the steady rate). */
+    private double lastDrainWhole;
+    /** Set while a drain is timed. */
+    private volatile Progress drainProgress;
 
     Run(IisSimulator iis, Path folder) throws IOException {
       for (String name : org.hms.sync.demo.Demo.FILES) {
@@ -224,6 +246,10 @@ public final class Benchmark {
       if (event.outcome().equals("succeeded")) {
         acknowledged.put(event.appointmentId(), toNanos(event.respondedAt()));
         acks.incrementAndGet();
+        Progress progress = drainProgress;
+        if (progress != null) {
+          progress.completed();
+        }
       }
     }
 
@@ -245,11 +271,16 @@ public final class Benchmark {
       for (Thread producer : producers) {
         producer.join();
       }
-      long start = System.nanoTime();
+      CpuUse cpu = CpuUse.now();
+      Progress progress = new Progress(events);
+      drainProgress = progress;
       app.engine().start();
       app.engine().wakeUp();
       awaitAcks(events);
-      return new Result(events / ((System.nanoTime() - start) / 1e9), Double.NaN, Double.NaN, events);
+      drainProgress = null;
+      lastDrainCpu = cpu.describe(events, 6);
+      lastDrainWhole = progress.wholeRate();
+      return new Result(progress.steadyRate(), Double.NaN, Double.NaN, events);
     }
 
     Result throughput(int events) throws InterruptedException {

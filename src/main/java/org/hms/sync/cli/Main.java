@@ -27,8 +27,27 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** The common pool's parallelism is read once, when the pool is first used: set before that. */
+  static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
   public static void main(String[] args) {
+    widenCommonPool();
     System.exit(run(args));
+  }
+
+  /**
+   * On a machine with fewer than three cores the JDK gives the common pool a parallelism of one,
+   * and CompletableFuture then runs every asynchronous step on a new thread. The JDK HttpClient
+   * hands each {@code sendAsync} result to that default executor, so every HTTP request started a
+   * thread of its own: on two cores that halved the delivery rate. A parallelism of at least two
+   * keeps the common pool in use. An explicit {@code -D} setting wins.
+   */
+  static void widenCommonPool() {
+    if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
+      System.setProperty(
+          COMMON_POOL_PARALLELISM,
+          String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
+    }
   }
 
   /** Runs a command line and returns its exit code (2 for bad configuration or usage). */

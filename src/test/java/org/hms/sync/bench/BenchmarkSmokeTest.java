@@ -17,7 +17,7 @@ class BenchmarkSmokeTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
 
     new Benchmark(
-            new Benchmark.Options(200, 100, 50, 8, 1, null, 100),
+            new Benchmark.Options(200, 100, 50, 8, 1, null, 100, 100),
             new PrintStream(out, true, StandardCharsets.UTF_8))
         .run();
 

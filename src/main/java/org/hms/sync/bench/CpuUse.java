@@ -1,0 +1,122 @@
+package org.hms.sync.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * CPU time spent by each group of threads (named without their numbers) between a snapshot and
+ * now, to show where a phase of the benchmark spends its time. Threads that started and ended
+ * between the two readings are not seen; the total line counts only the threads that were.
+ */
+final class CpuUse {
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+  private final Map<Long, Long> startNanos;
+  private final long processStartNanos;
+  private final long gcStartMillis;
+  private final long gcStartCount;
+  private final long jitStartMillis;
+
+  private CpuUse(Map<Long, Long> startNanos, long processStartNanos) {
+    this.startNanos = startNanos;
+    this.processStartNanos = processStartNanos;
+    this.gcStartMillis = gcMillis();
+    this.gcStartCount = gcCount();
+    this.jitStartMillis = jitMillis();
+  }
+
+  private static long gcMillis() {
+    return ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .mapToLong(gc -> Math.max(0, gc.getCollectionTime()))
+        .sum();
+  }
+
+  private static long gcCount() {
+    return ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .mapToLong(gc -> Math.max(0, gc.getCollectionCount()))
+        .sum();
+  }
+
+  private static long jitMillis() {
+    var jit = ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported()
+        ? jit.getTotalCompilationTime()
+        : 0;
+  }
+
+  /** A reading of every live thread's CPU time; empty where the JVM cannot measure it. */
+  static CpuUse now() {
+    return new CpuUse(
+        THREADS.isThreadCpuTimeSupported() ? readAll().cpu() : Map.of(), processCpuNanos());
+  }
+
+  /** The whole process, the JVM's own threads (garbage collector, JIT) included; -1 if unknown. */
+  private static long processCpuNanos() {
+    return ManagementFactory.getOperatingSystemMXBean()
+            instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime()
+        : -1;
+  }
+
+  /** Microseconds of CPU per unit of work since {@link #now()}, by thread group, largest first. */
+  Map<String, Double> perUnitSince(long units) {
+    Reading end = readAll();
+    Map<String, Long> byGroup = new HashMap<>();
+    end.cpu().forEach(
+        (id, nanos) ->
+            byGroup.merge(end.names().get(id), nanos - startNanos.getOrDefault(id, 0L), Long::sum));
+    return byGroup.entrySet().stream()
+        .filter(entry -> entry.getValue() > 0)
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .collect(
+            Collectors.toMap(
+                Map.Entry::getKey,
+                entry -> entry.getValue() / 1e3 / units,
+                (a, b) -> a,
+                LinkedHashMap::new));
+  }
+
+  /** One line: the total and the largest groups, in microseconds of CPU per unit. */
+  String describe(long units, int groups) {
+    Map<String, Double> use = perUnitSince(units);
+    double total = use.values().stream().mapToDouble(Double::doubleValue).sum();
+    String parts =
+        use.entrySet().stream()
+            .limit(groups)
+            .map(entry -> String.format("%s %.0f", entry.getKey(), entry.getValue()))
+            .collect(Collectors.joining(", "));
+    long process = processCpuNanos();
+    String whole =
+        process < 0 || processStartNanos < 0
+            ? ""
+            : String.format(
+                ", process %.0f; %d collections taking %d ms, JIT %d ms",
+                (process - processStartNanos) / 1e3 / units,
+                gcCount() - gcStartCount,
+                gcMillis() - gcStartMillis,
+                jitMillis() - jitStartMillis);
+    return String.format("%.0f us CPU per unit in threads (%s)%s", total, parts, whole);
+  }
+
+  private record Reading(Map<Long, Long> cpu, Map<Long, String> names) {}
+
+  private static Reading readAll() {
+    Map<Long, Long> cpu = new HashMap<>();
+    Map<Long, String> names = new HashMap<>();
+    for (ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+      if (info == null) {
+        continue;
+      }
+      long nanos = THREADS.getThreadCpuTime(info.getThreadId());
+      if (nanos >= 0) {
+        cpu.put(info.getThreadId(), nanos);
+        names.put(info.getThreadId(), info.getThreadName().replaceAll("[0-9]+", "N"));
+      }
+    }
+    return new Reading(cpu, names);
+  }
+}
