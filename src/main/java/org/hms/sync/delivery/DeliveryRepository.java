@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.hms.sync.db.Jdbc;
+import org.hms.sync.db.Dialect;
 import org.hms.sync.db.Transactor;
 import org.hms.sync.outbox.OutboxEvent;
 
@@ -127,6 +128,15 @@ public final class DeliveryRepository {
         });
   }
 
+  /**
+   * The claim query for this many connector ids. Parameters: status, now, now, the connector ids,
+   * limit. Run {@link Dialect#prepareQueueScan} first in the same transaction.
+   */
+  static String claimableSql(Dialect dialect, int connectorCount) {
+    String placeholders = String.join(", ", java.util.Collections.nCopies(connectorCount, "?"));
+    return String.format(SELECT_CLAIMABLE, placeholders) + dialect.skipLockedSuffix();
+  }
+
   private List<ClaimedDelivery> claimOn(
       Connection connection,
       Collection<String> connectorIds,
@@ -137,11 +147,8 @@ public final class DeliveryRepository {
       throws SQLException {
     String token = UUID.randomUUID().toString();
     List<String> candidates = new ArrayList<>();
-    String placeholders =
-        String.join(", ", java.util.Collections.nCopies(connectorIds.size(), "?"));
-    String sql =
-        String.format(SELECT_CLAIMABLE, placeholders)
-            + transactor.dialect().skipLockedSuffix();
+    String sql = claimableSql(transactor.dialect(), connectorIds.size());
+    transactor.dialect().prepareQueueScan(connection);
     // Retries that are due first, then new deliveries, oldest first within each.
     for (DeliveryStatus status : new DeliveryStatus[] {DeliveryStatus.RETRYING, DeliveryStatus.PENDING}) {
       if (candidates.size() >= limit) {

@@ -105,6 +105,7 @@ public final class InboxRepository {
     return transactor.inTransaction(
         "claim inbox items",
         connection -> {
+          transactor.dialect().prepareQueueScan(connection);
           List<String> due = new ArrayList<>();
           try (PreparedStatement select =
               connection.prepareStatement(
