@@ -22,7 +22,8 @@ class BenchmarkSmokeTest {
         .run();
 
     assertThat(out.toString(StandardCharsets.UTF_8))
-        .contains("raw baseline", "engine drain", "drain ratio", "engine live",
+        .contains("engine warm-up:", "raw baseline", "engine drain", "drain ratio",
+            "  engine drain: ", "us CPU per unit in threads (", "engine live",
             "paced at 100 events/s: commit->ack p50", "over 50 events");
   }
 }
