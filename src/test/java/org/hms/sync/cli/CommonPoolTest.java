@@ -47,6 +47,8 @@ class CommonPoolTest {
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(process.waitFor()).as(output).isZero();
-    return output.strip();
+    // The last line: a JVM may print notices first (e.g. "Picked up JAVA_TOOL_OPTIONS").
+    String[] lines = output.strip().split("\\R");
+    return lines[lines.length - 1].strip();
   }
 }
