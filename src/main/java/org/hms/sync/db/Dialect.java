@@ -75,8 +75,8 @@ public enum Dialect {
   public abstract String skipLockedSuffix();
 
   /**
-   * Run in the transaction before a claim query that walks a queue index in order and stops at
-   * its LIMIT; null when nothing is needed. On PostgreSQL, with statistics that still describe a
+   * Run in the transaction before a query that walks a queue index in order and stops at its
+   * LIMIT (claims, the retention purge); null when nothing is needed. On PostgreSQL, with statistics that still describe a
    * small table (a fresh schema, or autovacuum off or behind), the planner chooses a bitmap scan:
    * it reads every index entry of the status, live or dead, and sorts them, on every claim, so
    * claiming slows down as finished deliveries pile up (100 instead of 2,000 deliveries/s in the

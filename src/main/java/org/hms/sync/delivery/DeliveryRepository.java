@@ -607,6 +607,7 @@ public final class DeliveryRepository {
     return transactor.inTransaction(
         "purge finished deliveries",
         connection -> {
+          transactor.dialect().prepareQueueScan(connection);
           List<String> ids = new ArrayList<>();
           // A finished delivery's next_attempt_at is its completion time, so the scan follows the
           // delivery_due index; completed_at is checked too.
