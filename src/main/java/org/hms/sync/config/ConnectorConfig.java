@@ -62,45 +62,6 @@ public record ConnectorConfig(
     reconcile = reconcile == null ? ReconcileConfig.defaults() : reconcile;
   }
 
-  /** Without a list route and with the default reconciliation settings. */
-  public ConnectorConfig(
-      String id,
-      String type,
-      URI baseUrl,
-      AuthConfig auth,
-      TlsConfig tls,
-      TimeoutsConfig timeouts,
-      RetryConfig retry,
-      BreakerConfig circuitBreaker,
-      LimitsConfig limits,
-      Map<String, String> headers,
-      Map<String, RouteConfig> routes,
-      ConnectorSettings settings,
-      InboundConfig inbound) {
-    this(
-        id, type, baseUrl, auth, tls, timeouts, retry, circuitBreaker, limits, headers, routes,
-        settings, inbound, null, null);
-  }
-
-  /** Without inbound sync. */
-  public ConnectorConfig(
-      String id,
-      String type,
-      URI baseUrl,
-      AuthConfig auth,
-      TlsConfig tls,
-      TimeoutsConfig timeouts,
-      RetryConfig retry,
-      BreakerConfig circuitBreaker,
-      LimitsConfig limits,
-      Map<String, String> headers,
-      Map<String, RouteConfig> routes,
-      ConnectorSettings settings) {
-    this(
-        id, type, baseUrl, auth, tls, timeouts, retry, circuitBreaker, limits, headers, routes,
-        settings, null);
-  }
-
   /** With the default circuit breaker. */
   public ConnectorConfig(
       String id,
@@ -111,7 +72,7 @@ public record ConnectorConfig(
       RetryConfig retry,
       Map<String, String> headers,
       Map<String, RouteConfig> routes) {
-    this(id, type, baseUrl, auth, null, timeouts, retry, null, null, headers, routes, null);
+    this(id, type, baseUrl, auth, timeouts, retry, null, headers, routes);
   }
 
   /** With default TLS, no limits and the type's default settings. */
@@ -125,7 +86,9 @@ public record ConnectorConfig(
       BreakerConfig circuitBreaker,
       Map<String, String> headers,
       Map<String, RouteConfig> routes) {
-    this(id, type, baseUrl, auth, null, timeouts, retry, circuitBreaker, null, headers, routes, null);
+    this(
+        id, type, baseUrl, auth, null, timeouts, retry, circuitBreaker, null, headers, routes,
+        null, null, null, null);
   }
 
   /**

@@ -82,7 +82,7 @@ class InboundConfigTest {
     ConnectorConfig config =
         new ConnectorConfig(
             "x", "rest", java.net.URI.create("http://127.0.0.1/"), null, null, null, null, null,
-            null, null, null, null);
+            null, null, null, null, null, null, null);
 
     assertThat(config.inbound().hasWebhook()).isFalse();
   }

@@ -120,7 +120,7 @@ class MutualTlsTest {
             null,
             null,
             null,
-            null);
+            null, null, null, null);
     HttpClient client = Http.client(config);
     return client.send(
         HttpRequest.newBuilder(url()).timeout(Duration.ofSeconds(5)).GET().build(),

@@ -78,7 +78,7 @@ final class FhirFixtures {
         null,
         Map.of("X-Tenant", "county-12"),
         all,
-        settings);
+        settings, null, null, null);
   }
 
   static FhirConfig settings(String references, String onVersionConflict, boolean slotEvents) {

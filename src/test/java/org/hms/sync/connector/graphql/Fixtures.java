@@ -88,7 +88,7 @@ final class Fixtures {
         null,
         headers,
         byType,
-        settings);
+        settings, null, null, null);
   }
 
   static PushRequest request(OutboxEvent event, String externalId) {

@@ -72,7 +72,7 @@ final class IisConnectors {
         null,
         Map.of(),
         byType,
-        settings);
+        settings, null, null, null);
   }
 
   static RouteConfig[] subscriptions() {

@@ -153,7 +153,7 @@ abstract class PollerContractTest {
     return new ConnectorConfig(
         "portal", "rest", URI.create("http://127.0.0.1:" + feed.port() + "/api"), null, null, null,
         null, null, null, null, null, null,
-        new InboundConfig(null, ConflictPolicy.REVIEW, poll));
+        new InboundConfig(null, ConflictPolicy.REVIEW, poll), null, null);
   }
 
   private Poller poller(String node, String idField) {
@@ -444,7 +444,7 @@ abstract class PollerContractTest {
     ConnectorConfig fhir =
         new ConnectorConfig(
             "portal", "fhir", URI.create("http://127.0.0.1:9/fhir"), null, null, null, null, null,
-            null, null, null, null, new InboundConfig(null, ConflictPolicy.REVIEW, poll));
+            null, null, null, null, new InboundConfig(null, ConflictPolicy.REVIEW, poll), null, null);
     Poller poller =
         Poller.create(
             List.of(fhir), Map.of("portal", feedOfConnector), states, wakeUps::incrementAndGet,
@@ -467,7 +467,7 @@ abstract class PollerContractTest {
     ConnectorConfig rest =
         new ConnectorConfig(
             "portal", "rest", URI.create("http://127.0.0.1:9/api"), null, null, null, null, null,
-            null, null, null, null, new InboundConfig(null, ConflictPolicy.REVIEW, poll));
+            null, null, null, null, new InboundConfig(null, ConflictPolicy.REVIEW, poll), null, null);
 
     assertThatThrownBy(
             () ->
