@@ -85,15 +85,14 @@ public final class Benchmark {
       iis.reset();
       out.printf("raw warm-up: %.0f then %.0f requests/s%n", cold, warm);
       try (Run run = new Run(iis, folder)) {
-        Result warmDrain = run.drain(options.engineWarmUp());
-        out.printf("engine warm-up: %.0f events/s%n", warmDrain.eventsPerSecond());
+        Drain warmDrain = run.drain(options.engineWarmUp());
+        out.printf("engine warm-up: %.0f events/s%n", warmDrain.steady());
         iis.reset();
         CpuUse rawBeforeCpu = CpuUse.now();
         Rate rawBefore = raw(iis, options.events());
         String rawBeforeUse = rawBeforeCpu.describe(options.events(), 4);
         iis.reset();
-        Result drain = run.drain(options.events());
-        String drainUse = run.lastDrainCpu;
+        Drain drain = run.drain(options.events());
         iis.reset();
         CpuUse rawAfterCpu = CpuUse.now();
         Rate rawAfter = raw(iis, options.events());
@@ -106,11 +105,11 @@ public final class Benchmark {
             rawBefore.whole(), rawAfter.whole());
         out.printf("engine drain   %8.0f events/s    (%d committed events delivered from the outbox;"
                 + " whole phase %.0f)%n",
-            drain.eventsPerSecond(), options.events(), run.lastDrainWhole);
+            drain.steady(), options.events(), drain.whole());
         out.printf("drain ratio    %8.2f            (engine drain / raw, both after the first quarter)%n",
-            drain.eventsPerSecond() / rawRate);
+            drain.steady() / rawRate);
         out.printf("  raw before: %s%n  engine drain: %s%n  raw after: %s%n",
-            rawBeforeUse, drainUse, rawAfterUse);
+            rawBeforeUse, drain.cpu(), rawAfterUse);
         Result throughput = run.throughput(options.events());
         out.printf("engine live    %8.0f events/s    (bookings committed while delivering; commit->ack p50 %.1f ms, p99 %.1f ms, includes queueing)%n",
             throughput.eventsPerSecond(), throughput.p50Millis(), throughput.p99Millis());
@@ -145,6 +144,9 @@ public final class Benchmark {
 
   /** The raw baseline: requests per second, over the whole phase and in steady state. */
   private record Rate(double whole, double steady) {}
+
+  /** A drain: events per second in steady state and over the whole phase, and where the CPU went. */
+  private record Drain(double steady, double whole, String cpu) {}
 
   private Rate raw(IisSimulator iis, int requests) throws Exception {
     Semaphore slots = new Semaphore(options.concurrency());
@@ -196,10 +198,6 @@ public final class Benchmark {
     private final AtomicLong acks = new AtomicLong();
     private final List<Patient> patients = new ArrayList<>();
     private final List<Slot> slots = new ArrayList<>();
-    /** Where the CPU went during the last drain, per event. */
-    private String lastDrainCpu = "";
-    /** The last drain's rate over the whole phase (its result is the steady rate). */
-    private double lastDrainWhole;
     /** Set while a drain is timed. */
     private volatile Progress drainProgress;
 
@@ -254,7 +252,7 @@ public final class Benchmark {
     }
 
     /** Commits the events with the engine stopped, then times how fast the engine drains them. */
-    Result drain(int events) throws InterruptedException {
+    Drain drain(int events) throws InterruptedException {
       app.engine().stop(Duration.ofSeconds(30));
       reset();
       AtomicInteger next = new AtomicInteger();
@@ -278,9 +276,7 @@ public final class Benchmark {
       app.engine().wakeUp();
       awaitAcks(events);
       drainProgress = null;
-      lastDrainCpu = cpu.describe(events, 6);
-      lastDrainWhole = progress.wholeRate();
-      return new Result(progress.steadyRate(), Double.NaN, Double.NaN, events);
+      return new Drain(progress.steadyRate(), progress.wholeRate(), cpu.describe(events, 6));
     }
 
     Result throughput(int events) throws InterruptedException {

@@ -63,7 +63,7 @@ final class CpuUse {
   }
 
   /** Microseconds of CPU per unit of work since {@link #now()}, by thread group, largest first. */
-  Map<String, Double> perUnitSince(long units) {
+  private Map<String, Double> perUnitSince(long units) {
     Reading end = readAll();
     Map<String, Long> byGroup = new HashMap<>();
     end.cpu().forEach(

@@ -33,14 +33,6 @@ final class Progress {
     }
   }
 
-  int done() {
-    return done.get();
-  }
-
-  boolean finished() {
-    return done.get() >= total;
-  }
-
   /** Completions per second over the whole phase. */
   double wholeRate() {
     return total / ((finishedAt.get() - startedAt) / 1e9);

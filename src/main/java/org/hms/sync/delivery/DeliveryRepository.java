@@ -120,6 +120,9 @@ public final class DeliveryRepository {
             recordOn(connection, results, nodeId, now);
           }
           List<ClaimedDelivery> claimed = new ArrayList<>();
+          if (!wanted.isEmpty()) {
+            transactor.dialect().prepareQueueScan(connection);
+          }
           for (ClaimQuota quota : wanted) {
             claimed.addAll(
                 claimOn(connection, quota.connectorIds(), nodeId, now, lease, quota.limit()));
@@ -148,7 +151,6 @@ public final class DeliveryRepository {
     String token = UUID.randomUUID().toString();
     List<String> candidates = new ArrayList<>();
     String sql = claimableSql(transactor.dialect(), connectorIds.size());
-    transactor.dialect().prepareQueueScan(connection);
     // Retries that are due first, then new deliveries, oldest first within each.
     for (DeliveryStatus status : new DeliveryStatus[] {DeliveryStatus.RETRYING, DeliveryStatus.PENDING}) {
       if (candidates.size() >= limit) {
