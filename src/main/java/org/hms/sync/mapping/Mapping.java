@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.hms.sync.json.Json;
 
@@ -54,18 +57,29 @@ public final class Mapping {
    * nothing. Evaluation errors name the file and position but never echo input values.
    */
   public JsonNode evaluate(JsonNode input) {
-    Object data = Json.MAPPER.convertValue(input, Object.class);
+    Object result = evaluatePlain(input);
+    return result == null ? null : Json.MAPPER.valueToTree(result);
+  }
+
+  /**
+   * Like {@link #evaluate}, written straight to JSON text (the request body a connector sends);
+   * null when the expression yields nothing. Saves building a JSON tree that is written at once.
+   */
+  public String evaluateToText(JsonNode input) {
+    Object result = evaluatePlain(input);
+    return result == null ? null : Json.write(result);
+  }
+
+  private Object evaluatePlain(JsonNode input) {
+    Object data = plain(input);
     try {
       Object result = expression.evaluate(data);
-      if (result == null) {
-        return null;
-      }
-      if (!isPlainData(result)) {
+      if (result != null && !isPlainData(result)) {
         throw new MappingException(
             "mapping " + file + " yields a function or other non-JSON value; it must yield an"
                 + " object, array, string, number or boolean", null);
       }
-      return Json.MAPPER.valueToTree(result);
+      return result;
     } catch (JException failure) {
       // JSONata's own message quotes the values involved, which may be PHI: code and place only.
       // $error("...") is the mapping author's own words (D3137): those are shown.
@@ -80,6 +94,45 @@ public final class Mapping {
     } catch (RuntimeException failure) {
       throw new MappingException(
           "mapping " + file + " failed: " + failure.getClass().getSimpleName(), null);
+    }
+  }
+
+  /**
+   * The maps, lists and scalars JSONata evaluates, as Jackson's {@code convertValue(node,
+   * Object.class)} gives them, without its round trip through a token buffer (this runs for every
+   * delivery).
+   */
+  static Object plain(JsonNode node) {
+    switch (node.getNodeType()) {
+      case OBJECT -> {
+        Map<String, Object> map = new LinkedHashMap<>(Math.max(4, node.size() * 2));
+        for (Map.Entry<String, JsonNode> field : node.properties()) {
+          map.put(field.getKey(), plain(field.getValue()));
+        }
+        return map;
+      }
+      case ARRAY -> {
+        List<Object> list = new ArrayList<>(node.size());
+        for (JsonNode item : node) {
+          list.add(plain(item));
+        }
+        return list;
+      }
+      case STRING -> {
+        return node.textValue();
+      }
+      case NUMBER -> {
+        return node.numberValue();
+      }
+      case BOOLEAN -> {
+        return node.booleanValue();
+      }
+      case NULL, MISSING -> {
+        return null;
+      }
+      default -> {
+        return Json.MAPPER.convertValue(node, Object.class); // binary and POJO nodes: rare
+      }
     }
   }
 

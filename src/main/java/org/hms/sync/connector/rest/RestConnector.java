@@ -123,12 +123,8 @@ public final class RestConnector implements Connector, Previewable, AppointmentL
                 () ->
                     new IllegalArgumentException(
                         "connector '" + config.id() + "' has no route for " + eventType));
-    String body = null;
     Mapping mapping = mappings.get(eventType);
-    if (mapping != null) {
-      JsonNode mapped = mapping.evaluate(input);
-      body = mapped == null ? null : Json.write(mapped);
-    }
+    String body = mapping == null ? null : mapping.evaluateToText(input);
     JsonNode externalId = input.get("externalId");
     String path =
         fill(
