@@ -1,6 +1,10 @@
 package org.hms.sync.bench;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.util.HashMap;
@@ -20,6 +24,7 @@ final class CpuUse {
   private final long gcStartMillis;
   private final long gcStartCount;
   private final long jitStartMillis;
+  private final long switchesStart;
 
   private CpuUse(Map<Long, Long> startNanos, long processStartNanos) {
     this.startNanos = startNanos;
@@ -27,6 +32,36 @@ final class CpuUse {
     this.gcStartMillis = gcMillis();
     this.gcStartCount = gcCount();
     this.jitStartMillis = jitMillis();
+    this.switchesStart = contextSwitches();
+  }
+
+  /**
+   * Context switches of all the process's threads so far (Linux: /proc/self/task/N/status), -1
+   * elsewhere. Every hand-over of work to a sleeping thread costs one.
+   */
+  private static long contextSwitches() {
+    Path tasks = Path.of("/proc/self/task");
+    if (!Files.isDirectory(tasks)) {
+      return -1;
+    }
+    long total = 0;
+    try (DirectoryStream<Path> threads = Files.newDirectoryStream(tasks)) {
+      for (Path thread : threads) {
+        try {
+          for (String line : Files.readAllLines(thread.resolve("status"))) {
+            if (line.startsWith("voluntary_ctxt_switches:")
+                || line.startsWith("nonvoluntary_ctxt_switches:")) {
+              total += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+            }
+          }
+        } catch (IOException | NumberFormatException ended) {
+          // the thread ended while being read: its switches are not counted
+        }
+      }
+    } catch (IOException unreadable) {
+      return -1;
+    }
+    return total;
   }
 
   private static long gcMillis() {
@@ -90,15 +125,20 @@ final class CpuUse {
             .map(entry -> String.format("%s %.0f", entry.getKey(), entry.getValue()))
             .collect(Collectors.joining(", "));
     long process = processCpuNanos();
+    long switches = contextSwitches();
     String whole =
         process < 0 || processStartNanos < 0
             ? ""
             : String.format(
-                ", process %.0f; %d collections taking %d ms, JIT %d ms",
+                ", process %.0f; %d collections taking %d ms, JIT %d ms%s",
                 (process - processStartNanos) / 1e3 / units,
                 gcCount() - gcStartCount,
                 gcMillis() - gcStartMillis,
-                jitMillis() - jitStartMillis);
+                jitMillis() - jitStartMillis,
+                switches < 0 || switchesStart < 0
+                    ? ""
+                    : String.format(
+                        "; %.1f context switches per unit", (switches - switchesStart) / (double) units));
     return String.format("%.0f us CPU per unit in threads (%s)%s", total, parts, whole);
   }
 
