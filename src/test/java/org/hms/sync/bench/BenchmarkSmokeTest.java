@@ -1,10 +1,13 @@
 package org.hms.sync.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,5 +28,22 @@ class BenchmarkSmokeTest {
         .contains("engine warm-up:", "raw baseline", "engine drain", "drain ratio",
             "  engine drain: ", "us CPU per unit in threads (", "engine live",
             "paced at 100 events/s: commit->ack p50", "over 50 events");
+  }
+
+  @Test
+  void cpu_lines_count_context_switches_and_the_kernel_share_on_linux() {
+    assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "needs Linux /proc");
+    CpuUse start = CpuUse.now();
+    double sink = 0;
+    // Busy for 300 ms, so the process gathers CPU ticks (10 ms each) to split into user and kernel.
+    for (long until = System.nanoTime() + 300_000_000L; System.nanoTime() < until; ) {
+      sink += Math.sqrt((until & 0xffff) + 1);
+    }
+
+    String line = start.describe(10, 3);
+
+    assertThat(sink).isPositive();
+    assertThat(line).containsPattern("; [0-9.]+ context switches per unit")
+        .containsPattern("; [0-9]+% in the kernel");
   }
 }
