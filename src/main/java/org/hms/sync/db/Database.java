@@ -27,7 +27,8 @@ public final class Database implements AutoCloseable {
     this.flyway =
         Flyway.configure()
             .dataSource(dataSource)
-            .locations("classpath:db/migration")
+            // SQL migrations, and the few that differ by database as Java classes.
+            .locations("classpath:db/migration", "classpath:org/hms/sync/db/migration")
             .failOnMissingLocations(true)
             .load();
     this.transactor = new Transactor(dataSource, dialect);
