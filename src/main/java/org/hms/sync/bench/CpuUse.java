@@ -142,22 +142,26 @@ final class CpuUse {
             .map(entry -> String.format("%s %.0f", entry.getKey(), entry.getValue()))
             .collect(Collectors.joining(", "));
     long process = processCpuNanos();
-    long switches = contextSwitches();
     String whole =
         process < 0 || processStartNanos < 0
             ? ""
             : String.format(
-                ", process %.0f; %d collections taking %d ms, JIT %d ms%s",
-                (process - processStartNanos) / 1e3 / units,
-                gcCount() - gcStartCount,
-                gcMillis() - gcStartMillis,
-                jitMillis() - jitStartMillis,
-                switches < 0 || switchesStart < 0
-                    ? ""
-                    : String.format(
-                        "; %.1f context switches per unit", (switches - switchesStart) / (double) units))
-            + kernelShare();
+                    ", process %.0f; %d collections taking %d ms, JIT %d ms",
+                    (process - processStartNanos) / 1e3 / units,
+                    gcCount() - gcStartCount,
+                    gcMillis() - gcStartMillis,
+                    jitMillis() - jitStartMillis)
+                + switchesPerUnit(units)
+                + kernelShare();
     return String.format("%.0f us CPU per unit in threads (%s)%s", total, parts, whole);
+  }
+
+  /** "; N context switches per unit" since {@link #now()}, or nothing where they cannot be read. */
+  private String switchesPerUnit(long units) {
+    long switches = contextSwitches();
+    return switches < 0 || switchesStart < 0
+        ? ""
+        : String.format("; %.1f context switches per unit", (switches - switchesStart) / (double) units);
   }
 
   /** "; N% in the kernel" since {@link #now()}, or nothing where it cannot be read. */
