@@ -24,7 +24,7 @@ final class CpuUse {
   private final long gcStartMillis;
   private final long gcStartCount;
   private final long jitStartMillis;
-  private final long switchesStart;
+  private final Map<String, Long> switchesStart;
   private final long[] ticksStart;
 
   private CpuUse(Map<Long, Long> startNanos, long processStartNanos) {
@@ -53,32 +53,35 @@ final class CpuUse {
   }
 
   /**
-   * Context switches of all the process's threads so far (Linux: /proc/self/task/N/status), -1
-   * elsewhere. Every hand-over of work to a sleeping thread costs one.
+   * Context switches of each of the process's live threads so far, by kernel thread id (Linux:
+   * /proc/self/task/N/status), null elsewhere. Every hand-over of work to a sleeping thread costs
+   * one.
    */
-  private static long contextSwitches() {
+  private static Map<String, Long> contextSwitches() {
     Path tasks = Path.of("/proc/self/task");
     if (!Files.isDirectory(tasks)) {
-      return -1;
+      return null;
     }
-    long total = 0;
+    Map<String, Long> byThread = new HashMap<>();
     try (DirectoryStream<Path> threads = Files.newDirectoryStream(tasks)) {
       for (Path thread : threads) {
         try {
+          long switches = 0;
           for (String line : Files.readAllLines(thread.resolve("status"))) {
             if (line.startsWith("voluntary_ctxt_switches:")
                 || line.startsWith("nonvoluntary_ctxt_switches:")) {
-              total += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+              switches += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
             }
           }
+          byThread.put(thread.getFileName().toString(), switches);
         } catch (IOException | NumberFormatException ended) {
           // the thread ended while being read: its switches are not counted
         }
       }
     } catch (IOException unreadable) {
-      return -1;
+      return null;
     }
-    return total;
+    return byThread;
   }
 
   private static long gcMillis() {
@@ -156,12 +159,23 @@ final class CpuUse {
     return String.format("%.0f us CPU per unit in threads (%s)%s", total, parts, whole);
   }
 
-  /** "; N context switches per unit" since {@link #now()}, or nothing where they cannot be read. */
+  /**
+   * "; N context switches per unit" since {@link #now()}, or nothing where they cannot be read.
+   * Counted thread by thread: a thread alive at the end adds what it did since the start (all of
+   * it if it started since, or if its id was reused); a thread that ended in between is not seen,
+   * so the figure can fall short but never goes below zero.
+   */
   private String switchesPerUnit(long units) {
-    long switches = contextSwitches();
-    return switches < 0 || switchesStart < 0
-        ? ""
-        : String.format("; %.1f context switches per unit", (switches - switchesStart) / (double) units);
+    Map<String, Long> end = contextSwitches();
+    if (end == null || switchesStart == null) {
+      return "";
+    }
+    long switches = 0;
+    for (Map.Entry<String, Long> thread : end.entrySet()) {
+      long before = switchesStart.getOrDefault(thread.getKey(), 0L);
+      switches += thread.getValue() >= before ? thread.getValue() - before : thread.getValue();
+    }
+    return String.format("; %.1f context switches per unit", switches / (double) units);
   }
 
   /** "; N% in the kernel" since {@link #now()}, or nothing where it cannot be read. */

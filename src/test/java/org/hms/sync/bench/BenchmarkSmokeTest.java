@@ -8,6 +8,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,5 +47,35 @@ class BenchmarkSmokeTest {
     assertThat(sink).isPositive();
     assertThat(line).containsPattern("; [0-9.]+ context switches per unit")
         .containsPattern("; [0-9]+% in the kernel");
+  }
+
+  @Test
+  void a_thread_ending_during_the_phase_does_not_make_the_switch_count_negative() throws Exception {
+    assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "needs Linux /proc");
+    CountDownLatch switched = new CountDownLatch(1);
+    CountDownLatch finish = new CountDownLatch(1);
+    Thread busy =
+        new Thread(
+            () -> {
+              try {
+                for (int i = 0; i < 200; i++) {
+                  Thread.sleep(1); // each sleep is a context switch of this thread
+                }
+                switched.countDown();
+                finish.await();
+              } catch (InterruptedException stop) {
+                Thread.currentThread().interrupt();
+              }
+            });
+    busy.start();
+    assertThat(switched.await(30, TimeUnit.SECONDS)).isTrue();
+    CpuUse start = CpuUse.now();
+    finish.countDown();
+    busy.join();
+
+    String line = start.describe(1, 3);
+
+    // The ended thread's 200 switches were in the starting figure and are gone from the final one.
+    assertThat(line).containsPattern("; [0-9.]+ context switches per unit");
   }
 }
