@@ -20,6 +20,7 @@ import java.util.stream.Collectors;
 final class CpuUse {
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
   private final Map<Long, Long> startNanos;
+  private final Map<Long, Long> startAllocated;
   private final long processStartNanos;
   private final long gcStartMillis;
   private final long gcStartCount;
@@ -29,6 +30,7 @@ final class CpuUse {
 
   private CpuUse(Map<Long, Long> startNanos, long processStartNanos) {
     this.startNanos = startNanos;
+    this.startAllocated = allocatedBytes();
     this.processStartNanos = processStartNanos;
     this.gcStartMillis = gcMillis();
     this.gcStartCount = gcCount();
@@ -154,6 +156,7 @@ final class CpuUse {
                     gcCount() - gcStartCount,
                     gcMillis() - gcStartMillis,
                     jitMillis() - jitStartMillis)
+                + allocatedPerUnit(units)
                 + switchesPerUnit(units)
                 + kernelShare();
     return String.format("%.0f us CPU per unit in threads (%s)%s", total, parts, whole);
@@ -176,6 +179,43 @@ final class CpuUse {
       switches += thread.getValue() >= before ? thread.getValue() - before : thread.getValue();
     }
     return String.format("; %.1f context switches per unit", switches / (double) units);
+  }
+
+  /**
+   * Heap bytes allocated by each live thread so far, by thread id; empty where the JVM cannot
+   * tell. Allocation drives the garbage collector and evicts other threads' data from the caches.
+   */
+  private static Map<Long, Long> allocatedBytes() {
+    if (!(THREADS instanceof com.sun.management.ThreadMXBean threads)
+        || !threads.isThreadAllocatedMemorySupported()
+        || !threads.isThreadAllocatedMemoryEnabled()) {
+      return Map.of();
+    }
+    long[] ids = threads.getAllThreadIds();
+    long[] bytes = threads.getThreadAllocatedBytes(ids);
+    Map<Long, Long> byThread = new HashMap<>();
+    for (int i = 0; i < ids.length; i++) {
+      if (bytes[i] >= 0) {
+        byThread.put(ids[i], bytes[i]);
+      }
+    }
+    return byThread;
+  }
+
+  /**
+   * ", N KB allocated per unit" since {@link #now()}, or nothing where it cannot be read. Like the
+   * CPU figures, threads that ended in between are not seen.
+   */
+  private String allocatedPerUnit(long units) {
+    Map<Long, Long> end = allocatedBytes();
+    if (end.isEmpty() || startAllocated.isEmpty()) {
+      return "";
+    }
+    long bytes = 0;
+    for (Map.Entry<Long, Long> thread : end.entrySet()) {
+      bytes += Math.max(0, thread.getValue() - startAllocated.getOrDefault(thread.getKey(), 0L));
+    }
+    return String.format(", %.1f KB allocated per unit", bytes / 1024.0 / units);
   }
 
   /** "; N% in the kernel" since {@link #now()}, or nothing where it cannot be read. */

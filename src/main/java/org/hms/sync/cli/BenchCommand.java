@@ -39,21 +39,29 @@ final class BenchCommand implements Callable<Integer> {
       description = "events the engine drains to warm the JIT before its drain is measured (default: ${DEFAULT-VALUE})")
   int engineWarmUp;
 
+  @Option(
+      names = "--rounds",
+      defaultValue = "" + Benchmark.Options.DEFAULT_ROUNDS,
+      description =
+          "measured rounds of raw baseline then engine drain; the best of each side counts"
+              + " (default: ${DEFAULT-VALUE})")
+  int rounds;
+
   @Option(names = "--db-url", description = "JDBC URL to benchmark instead of a fresh H2 file (e.g. jdbc:postgresql://127.0.0.1:5432/test?user=postgres)")
   String dbUrl;
 
   @Override
   public Integer call() throws Exception {
     if (events < 1 || rate < 1 || rateEvents < 1 || concurrency < 1 || producers < 1 || warmUp < 1
-        || engineWarmUp < 1) {
+        || engineWarmUp < 1 || rounds < 1) {
       throw new picocli.CommandLine.ParameterException(
           new picocli.CommandLine(this),
-          "--events, --rate, --rate-events, --concurrency, --producers, --warm-up and --engine-warm-up"
-              + " must be >= 1");
+          "--events, --rate, --rate-events, --concurrency, --producers, --warm-up, --engine-warm-up"
+              + " and --rounds must be >= 1");
     }
     new Benchmark(
             new Benchmark.Options(events, rate, rateEvents, concurrency, producers, dbUrl, warmUp,
-                engineWarmUp),
+                engineWarmUp, rounds),
             System.out)
         .run();
     return 0;

@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -22,13 +24,13 @@ class BenchmarkSmokeTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
 
     new Benchmark(
-            new Benchmark.Options(200, 100, 50, 8, 1, null, 100, 100),
+            new Benchmark.Options(200, 100, 50, 8, 1, null, 100, 100, 2),
             new PrintStream(out, true, StandardCharsets.UTF_8))
         .run();
 
     assertThat(out.toString(StandardCharsets.UTF_8))
         .contains("engine warm-up:", "raw baseline", "engine drain", "drain ratio",
-            "  engine drain: ", "us CPU per unit in threads (", "engine live",
+            "  round 1 drain: ", "  round 2 raw: ", "  round 2 drain: ", "us CPU per unit in threads (", "engine live",
             "paced at 100 events/s: commit->ack p50", "over 50 events");
   }
 
@@ -77,5 +79,23 @@ class BenchmarkSmokeTest {
 
     // The ended thread's 200 switches were in the starting figure and are gone from the final one.
     assertThat(line).containsPattern("; [0-9.]+ context switches per unit");
+  }
+
+  @Test
+  void cpu_lines_count_the_bytes_the_phase_allocated() {
+    CpuUse start = CpuUse.now();
+    long kept = 0;
+    for (int i = 0; i < 10_240; i++) {
+      byte[] block = new byte[1024]; // 10 MB in all: 1,024 KB for each of 10 units
+      block[i % block.length] = 1;
+      kept += block[i % block.length];
+    }
+
+    String line = start.describe(10, 3);
+
+    assertThat(kept).isEqualTo(10_240);
+    Matcher allocated = Pattern.compile(", ([0-9.]+) KB allocated per unit").matcher(line);
+    assertThat(allocated.find()).as(line).isTrue();
+    assertThat(Double.parseDouble(allocated.group(1))).isGreaterThanOrEqualTo(1024.0);
   }
 }
