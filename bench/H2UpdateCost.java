@@ -1,14 +1,18 @@
 import com.sun.management.ThreadMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * What the delivery engine's two updates per delivery (the claim, then the outcome) cost in H2,
+ * What the delivery engine's claim query and its two updates per delivery (the claim, then the
+ * outcome) cost in H2,
  * on the {@code delivery} table as it is (five B-tree maps: H2 rewrites the row in every one of
  * them on each UPDATE) against a narrow state table keyed by a BIGINT (H2's row key) with only the
  * {@code (status, next_attempt_at)} index. Not part of the build; see docs/benchmarks.md, seventh
@@ -18,7 +22,8 @@ import java.sql.Statement;
  * java -cp ~/.m2/repository/com/h2database/h2/2.3.232/h2-2.3.232.jar bench/H2UpdateCost.java 1500
  * </pre>
  *
- * The argument is the number of rounds of 64 claims and 64 outcomes (one commit each); each design
+ * The argument is the number of rounds of a claim query for 64 deliveries, their claims and their
+ * outcomes (one commit each for claims and outcomes); each design
  * runs twice, alternating, and the first pair includes the JIT's warm-up.
  */
 public class H2UpdateCost {
@@ -62,6 +67,7 @@ public class H2UpdateCost {
             + ", claim_token VARCHAR(36), last_http_status INTEGER, last_error VARCHAR(2000),"
             + " updated_at " + TIME + " NOT NULL, completed_at " + TIME + ")");
         ddl.execute("CREATE INDEX state_due ON delivery_state (status, next_attempt_at)");
+        ddl.execute("CREATE UNIQUE INDEX delivery_seq ON delivery (seq)");
       } else {
         ddl.execute("CREATE INDEX delivery_due ON delivery (status, next_attempt_at)");
       }
@@ -103,6 +109,23 @@ public class H2UpdateCost {
   private static void measure(Connection connection, boolean narrow, int rounds) throws SQLException {
     String table = narrow ? "delivery_state" : "delivery";
     String key = narrow ? "seq = ?" : "id = ?";
+    // The engine's claim query: due, not leased, first in line for its appointment and connector.
+    String candidates = narrow
+        ? "SELECT s.seq FROM delivery_state s JOIN delivery d ON d.seq = s.seq"
+            + " WHERE s.status = 'pending' AND s.next_attempt_at <= CURRENT_TIMESTAMP"
+            + " AND (s.locked_until IS NULL OR s.locked_until < CURRENT_TIMESTAMP)"
+            + " AND d.connector_id IN ('state-iis') AND NOT EXISTS (SELECT 1 FROM delivery p"
+            + " JOIN delivery_state ps ON ps.seq = p.seq WHERE p.appointment_id = d.appointment_id"
+            + " AND p.connector_id = d.connector_id AND p.sequence < d.sequence"
+            + " AND ps.status NOT IN ('succeeded', 'discarded'))"
+            + " ORDER BY s.status, s.next_attempt_at LIMIT " + ROUND
+        : "SELECT d.id FROM delivery d WHERE d.status = 'pending'"
+            + " AND d.next_attempt_at <= CURRENT_TIMESTAMP"
+            + " AND (d.locked_until IS NULL OR d.locked_until < CURRENT_TIMESTAMP)"
+            + " AND d.connector_id IN ('state-iis') AND NOT EXISTS (SELECT 1 FROM delivery p"
+            + " WHERE p.appointment_id = d.appointment_id AND p.connector_id = d.connector_id"
+            + " AND p.sequence < d.sequence AND p.status NOT IN ('succeeded', 'discarded'))"
+            + " ORDER BY d.status, d.next_attempt_at LIMIT " + ROUND;
     String claim = "UPDATE " + table + " SET locked_by = 'node', locked_until = CURRENT_TIMESTAMP,"
         + " claim_token = 'token', attempts = attempts + 1, updated_at = CURRENT_TIMESTAMP WHERE "
         + key;
@@ -112,32 +135,39 @@ public class H2UpdateCost {
         + " WHERE " + key;
     ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
     long thread = Thread.currentThread().getId();
+    long selectNanos = 0;
     long cpuBefore = threads.getCurrentThreadCpuTime();
     long bytesBefore = threads.getThreadAllocatedBytes(thread);
-    try (PreparedStatement claims = connection.prepareStatement(claim);
+    long deliveries = 0;
+    try (PreparedStatement select = connection.prepareStatement(candidates);
+        PreparedStatement claims = connection.prepareStatement(claim);
         PreparedStatement outcomes = connection.prepareStatement(outcome)) {
       for (int round = 0; round < rounds; round++) {
-        for (int i = round * ROUND; i < (round + 1) * ROUND; i++) {
-          if (narrow) {
-            claims.setLong(1, i);
-            outcomes.setLong(1, i);
-          } else {
-            claims.setString(1, timeOrderedId(i, 0x9000));
-            outcomes.setString(1, timeOrderedId(i, 0x9000));
+        long selectStart = threads.getCurrentThreadCpuTime();
+        List<Object> keys = new ArrayList<>();
+        try (ResultSet rows = select.executeQuery()) {
+          while (rows.next()) {
+            keys.add(rows.getObject(1));
           }
+        }
+        selectNanos += threads.getCurrentThreadCpuTime() - selectStart;
+        for (Object found : keys) {
+          claims.setObject(1, found);
+          outcomes.setObject(1, found);
           claims.addBatch();
           outcomes.addBatch();
         }
+        deliveries += keys.size();
         claims.executeBatch();
         connection.commit();
         outcomes.executeBatch();
         connection.commit();
       }
     }
-    long deliveries = (long) rounds * ROUND;
-    System.out.printf("%-38s %5.1f us CPU and %5.1f KB allocated per delivery%n",
+    System.out.printf("%-42s %5.1f us CPU (claim query %4.1f) and %5.1f KB allocated per delivery%n",
         narrow ? "narrow state table (BIGINT key, 1 index):" : "delivery table as it is (5 maps):",
         (threads.getCurrentThreadCpuTime() - cpuBefore) / 1e3 / deliveries,
+        selectNanos / 1e3 / deliveries,
         (threads.getThreadAllocatedBytes(thread) - bytesBefore) / 1024.0 / deliveries);
   }
 
