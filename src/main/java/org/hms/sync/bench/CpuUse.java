@@ -14,8 +14,9 @@ import java.util.stream.Collectors;
 
 /**
  * CPU time spent by each group of threads (named without their numbers) between a snapshot and
- * now, to show where a phase of the benchmark spends its time. Threads that started and ended
- * between the two readings are not seen; the total line counts only the threads that were.
+ * now, with the process's collections, JIT time, heap allocation, context switches and kernel
+ * share, to show where a phase of the benchmark spends its time. Threads that ended before the
+ * second reading are not seen; the per-thread figures count only the threads alive at its end.
  */
 final class CpuUse {
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();

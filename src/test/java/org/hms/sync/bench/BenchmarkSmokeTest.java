@@ -9,9 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,7 +30,8 @@ class BenchmarkSmokeTest {
 
     assertThat(out.toString(StandardCharsets.UTF_8))
         .contains("engine warm-up:", "raw baseline", "engine drain", "drain ratio",
-            "  round 1 drain: ", "  round 2 raw: ", "  round 2 drain: ", "us CPU per unit in threads (", "engine live",
+            "  round 1 drain: ", "  round 2 raw: ", "  round 2 drain: ",
+            "us CPU per unit in threads (", "engine live",
             "paced at 100 events/s: commit->ack p50", "over 50 events");
   }
 
