@@ -11,6 +11,11 @@ public enum Dialect {
     }
 
     @Override
+    public String skipLockedSuffix(String alias) {
+      return "";
+    }
+
+    @Override
     public String beforeQueueScan() {
       return null;
     }
@@ -36,6 +41,11 @@ public enum Dialect {
     @Override
     public String skipLockedSuffix() {
       return " FOR UPDATE SKIP LOCKED";
+    }
+
+    @Override
+    public String skipLockedSuffix(String alias) {
+      return " FOR UPDATE OF " + alias + " SKIP LOCKED";
     }
 
     @Override
@@ -73,6 +83,9 @@ public enum Dialect {
    * (one process per file) the conditional claim update alone is enough.
    */
   public abstract String skipLockedSuffix();
+
+  /** {@link #skipLockedSuffix()} for a join: only the rows of the table with this alias are locked. */
+  public abstract String skipLockedSuffix(String alias);
 
   /**
    * Run in the transaction before a query that walks a queue index in order and stops at its

@@ -2,9 +2,13 @@ package org.hms.sync.delivery;
 
 import org.hms.sync.outbox.OutboxEvent;
 
-/** A delivery this node holds a lease on, with everything needed to attempt it. */
+/**
+ * A delivery this node holds a lease on, with everything needed to attempt it. {@code number} is
+ * the key of its state row ({@code delivery_state.delivery_no}).
+ */
 record ClaimedDelivery(
     String deliveryId,
+    long number,
     String connectorId,
     String claimToken,
     int attempt,

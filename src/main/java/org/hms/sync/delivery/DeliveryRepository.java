@@ -24,42 +24,63 @@ public final class DeliveryRepository {
   private static final org.slf4j.Logger log =
       org.slf4j.LoggerFactory.getLogger(DeliveryRepository.class);
   private static final String DELIVERY_COLUMNS =
-      "id, event_id, connector_id, appointment_id, sequence, event_type, status, attempts,"
-          + " next_attempt_at, last_http_status, last_error, created_at, updated_at, completed_at";
+      "d.id, d.event_id, d.connector_id, d.appointment_id, d.sequence, d.event_type, s.status,"
+          + " s.attempts, s.next_attempt_at, s.last_http_status, s.last_error, d.created_at,"
+          + " s.updated_at, s.completed_at";
+
+  /**
+   * A delivery is two rows: the fixed part ({@code delivery d}) and what changes ({@code
+   * delivery_state s}), joined by {@code delivery_no}; see the V8 migration for why.
+   */
+  private static final String DELIVERY_WITH_STATE =
+      "delivery d JOIN delivery_state s ON s.delivery_no = d.delivery_no";
+
+  /** The state row of one delivery. Parameter: the delivery's id. */
+  private static final String BY_ID =
+      "delivery_no = (SELECT delivery_no FROM delivery WHERE id = ?)";
+
+  /** The state rows of the deliveries of one connector and appointment. Parameters: both ids. */
+  private static final String OF_APPOINTMENT =
+      "delivery_no IN (SELECT delivery_no FROM delivery WHERE connector_id = ?"
+          + " AND appointment_id = ?)";
 
   // Due, not leased, and first in line: no earlier unfinished event of the same appointment for
   // the same connector. This is what keeps per-appointment order while appointments run in
   // parallel.
   private static final String SELECT_CLAIMABLE =
-      "SELECT d.id FROM delivery d WHERE d.status = ?"
-          + " AND d.next_attempt_at <= ? AND (d.locked_until IS NULL OR d.locked_until < ?)"
-          + " AND d.connector_id IN (%s)"
-          + " AND NOT EXISTS (SELECT 1 FROM delivery p WHERE p.appointment_id = d.appointment_id"
+      "SELECT s.delivery_no FROM delivery_state s JOIN delivery d ON d.delivery_no = s.delivery_no"
+          + " WHERE s.status = ? AND s.next_attempt_at <= ?"
+          + " AND (s.locked_until IS NULL OR s.locked_until < ?) AND d.connector_id IN (%s)"
+          + " AND NOT EXISTS (SELECT 1 FROM delivery p JOIN delivery_state ps"
+          + " ON ps.delivery_no = p.delivery_no WHERE p.appointment_id = d.appointment_id"
           + " AND p.connector_id = d.connector_id AND p.sequence < d.sequence"
-          + " AND p.status NOT IN ('succeeded', 'discarded'))"
+          + " AND ps.status NOT IN ('succeeded', 'discarded'))"
           // (status, next_attempt_at) matches the delivery_due index, so the scan stops at LIMIT.
-          + " ORDER BY d.status, d.next_attempt_at LIMIT ?";
+          + " ORDER BY s.status, s.next_attempt_at LIMIT ?";
 
   private static final String CLAIM =
-      "UPDATE delivery SET locked_by = ?, locked_until = ?, claim_token = ?,"
-          + " attempts = attempts + 1, updated_at = ? WHERE id = ?"
+      "UPDATE delivery_state SET locked_by = ?, locked_until = ?, claim_token = ?,"
+          + " attempts = attempts + 1, updated_at = ? WHERE delivery_no = ?"
           + " AND status IN ('pending', 'retrying') AND (locked_until IS NULL OR locked_until < ?)";
 
   private static final String SELECT_CLAIMED =
-      "SELECT d.id, d.connector_id, d.attempts, d.retry_base, e.id AS event_id,"
+      "SELECT d.id, d.delivery_no, d.connector_id, s.attempts, s.retry_base, e.id AS event_id,"
           + " e.appointment_id, e.sequence, e.type, e.occurred_at, e.origin, e.payload,"
-          + " x.external_id FROM delivery d JOIN outbox_event e ON e.id = d.event_id"
+          + " x.external_id FROM delivery_state s JOIN delivery d ON d.delivery_no = s.delivery_no"
+          + " JOIN outbox_event e ON e.id = d.event_id"
           + " LEFT JOIN external_ref x ON x.connector_id = d.connector_id"
-          + " AND x.appointment_id = d.appointment_id WHERE d.claim_token = ? AND d.id = ANY (?)";
+          + " AND x.appointment_id = d.appointment_id"
+          + " WHERE s.claim_token = ? AND s.delivery_no = ANY (?)";
 
   private static final String FINISH =
-      "UPDATE delivery SET status = ?, next_attempt_at = ?, locked_by = NULL,"
+      "UPDATE delivery_state SET status = ?, next_attempt_at = ?, locked_by = NULL,"
           + " locked_until = NULL, claim_token = NULL, last_http_status = ?, last_error = ?,"
-          + " updated_at = ?, completed_at = ? WHERE id = ? AND claim_token = ?";
+          + " updated_at = ?, completed_at = ? WHERE delivery_no = ? AND claim_token = ?";
 
   private static final String PARK_LATER =
-      "UPDATE delivery SET status = 'parked', updated_at = ? WHERE connector_id = ?"
-          + " AND appointment_id = ? AND sequence > ? AND status IN ('pending', 'retrying')";
+      "UPDATE delivery_state SET status = 'parked', updated_at = ? WHERE delivery_no IN"
+          + " (SELECT delivery_no FROM delivery WHERE connector_id = ? AND appointment_id = ?"
+          + " AND sequence > ?) AND status IN ('pending', 'retrying')";
 
   private static final String INSERT_ATTEMPT =
       "INSERT INTO delivery_attempt (delivery_id, connector_id, attempt, node_id, started_at,"
@@ -137,7 +158,7 @@ public final class DeliveryRepository {
    */
   static String claimableSql(Dialect dialect, int connectorCount) {
     String placeholders = String.join(", ", java.util.Collections.nCopies(connectorCount, "?"));
-    return String.format(SELECT_CLAIMABLE, placeholders) + dialect.skipLockedSuffix();
+    return String.format(SELECT_CLAIMABLE, placeholders) + dialect.skipLockedSuffix("s");
   }
 
   private List<ClaimedDelivery> claimOn(
@@ -149,7 +170,7 @@ public final class DeliveryRepository {
       int limit)
       throws SQLException {
     String token = UUID.randomUUID().toString();
-    List<String> candidates = new ArrayList<>();
+    List<Long> candidates = new ArrayList<>();
     String sql = claimableSql(transactor.dialect(), connectorIds.size());
     // Retries that are due first, then new deliveries, oldest first within each.
     for (DeliveryStatus status : new DeliveryStatus[] {DeliveryStatus.RETRYING, DeliveryStatus.PENDING}) {
@@ -167,7 +188,7 @@ public final class DeliveryRepository {
         select.setInt(index, limit - candidates.size());
         try (ResultSet rows = select.executeQuery()) {
           while (rows.next()) {
-            candidates.add(rows.getString(1));
+            candidates.add(rows.getLong(1));
           }
         }
       }
@@ -176,17 +197,17 @@ public final class DeliveryRepository {
       return List.of();
     }
     try (PreparedStatement claim = connection.prepareStatement(CLAIM)) {
-      for (String id : candidates) {
+      for (long number : candidates) {
         claim.setString(1, nodeId);
         Jdbc.setInstant(claim, 2, now.plus(lease));
         claim.setString(3, token);
         Jdbc.setInstant(claim, 4, now);
-        claim.setString(5, id);
+        claim.setLong(5, number);
         Jdbc.setInstant(claim, 6, now);
         claim.addBatch();
       }
       int[] counts = claim.executeBatch();
-      List<String> won = new ArrayList<>(candidates.size());
+      List<Long> won = new ArrayList<>(candidates.size());
       for (int i = 0; i < counts.length; i++) {
         if (counts[i] > 0 || counts[i] == java.sql.Statement.SUCCESS_NO_INFO) {
           won.add(candidates.get(i));
@@ -201,7 +222,7 @@ public final class DeliveryRepository {
     // One statement text for any number of ids (an array parameter), so it is parsed once.
     try (PreparedStatement select = connection.prepareStatement(SELECT_CLAIMED)) {
       select.setString(1, token);
-      select.setArray(2, connection.createArrayOf("VARCHAR", candidates.toArray()));
+      select.setArray(2, connection.createArrayOf("BIGINT", candidates.toArray()));
       try (ResultSet rows = select.executeQuery()) {
         while (rows.next()) {
           int attempts = rows.getInt("attempts");
@@ -217,6 +238,7 @@ public final class DeliveryRepository {
           claimed.add(
               new ClaimedDelivery(
                   rows.getString("id"),
+                  rows.getLong("delivery_no"),
                   rows.getString("connector_id"),
                   token,
                   attempts,
@@ -299,7 +321,7 @@ public final class DeliveryRepository {
         Jdbc.setInstant(update, 5, now);
         Jdbc.setInstant(
             update, 6, done || result.newStatus() == DeliveryStatus.DEAD ? now : null);
-        update.setString(7, result.claimed().deliveryId());
+        update.setLong(7, result.claimed().number());
         update.setString(8, result.claimed().claimToken());
         update.addBatch();
       }
@@ -458,10 +480,11 @@ public final class DeliveryRepository {
         connection -> {
           try (PreparedStatement update =
               connection.prepareStatement(
-                  "UPDATE delivery SET locked_by = NULL, locked_until = NULL, claim_token = NULL,"
-                      + " attempts = attempts - 1 WHERE id = ? AND claim_token = ?")) {
+                  "UPDATE delivery_state SET locked_by = NULL, locked_until = NULL,"
+                      + " claim_token = NULL, attempts = attempts - 1"
+                      + " WHERE delivery_no = ? AND claim_token = ?")) {
             for (ClaimedDelivery delivery : unstarted) {
-              update.setString(1, delivery.deliveryId());
+              update.setLong(1, delivery.number());
               update.setString(2, delivery.claimToken());
               update.addBatch();
             }
@@ -481,8 +504,8 @@ public final class DeliveryRepository {
         connection -> {
           try (PreparedStatement update =
               connection.prepareStatement(
-                  "UPDATE delivery SET locked_by = NULL, locked_until = NULL, claim_token = NULL"
-                      + " WHERE locked_until IS NOT NULL AND status IN ('pending', 'retrying')")) {
+                  "UPDATE delivery_state SET locked_by = NULL, locked_until = NULL,"
+                      + " claim_token = NULL WHERE locked_until IS NOT NULL AND status IN ('pending', 'retrying')")) {
             return update.executeUpdate();
           }
         });
@@ -500,9 +523,9 @@ public final class DeliveryRepository {
         connection -> {
           List<String> ids = new ArrayList<>();
           String sql =
-              "SELECT id FROM delivery WHERE status = 'dead'"
-                  + (connectorId == null ? "" : " AND connector_id = ?")
-                  + " ORDER BY appointment_id, connector_id, sequence";
+              "SELECT d.id FROM " + DELIVERY_WITH_STATE + " WHERE s.status = 'dead'"
+                  + (connectorId == null ? "" : " AND d.connector_id = ?")
+                  + " ORDER BY d.appointment_id, d.connector_id, d.sequence";
           try (PreparedStatement select = connection.prepareStatement(sql)) {
             if (connectorId != null) {
               select.setString(1, connectorId);
@@ -528,9 +551,9 @@ public final class DeliveryRepository {
     return leaveDeadLetter(
         connection,
         deliveryId,
-        "UPDATE delivery SET status = 'pending', next_attempt_at = ?, retry_base = attempts,"
-            + " completed_at = NULL, locked_by = NULL, locked_until = NULL,"
-            + " claim_token = NULL, updated_at = ? WHERE id = ? AND status = 'dead'",
+        "UPDATE delivery_state SET status = 'pending', next_attempt_at = ?,"
+            + " retry_base = attempts, completed_at = NULL, locked_by = NULL, locked_until = NULL,"
+            + " claim_token = NULL, updated_at = ? WHERE " + BY_ID + " AND status = 'dead'",
         now);
   }
 
@@ -544,13 +567,15 @@ public final class DeliveryRepository {
                 deliveryId,
                 // next_attempt_at = completion time, like a success: purge finds it by
                 // (status, next_attempt_at), the delivery_due index.
-                "UPDATE delivery SET status = 'discarded', completed_at = ?, updated_at = ?,"
-                    + " next_attempt_at = completed_at WHERE id = ? AND status = 'dead'",
+                "UPDATE delivery_state SET status = 'discarded', completed_at = ?,"
+                    + " updated_at = ?, next_attempt_at = completed_at"
+                    + " WHERE " + BY_ID + " AND status = 'dead'",
                 now));
   }
 
   /**
-   * Moves a dead letter out of {@code dead} with the given update (parameters: now, now, id) and
+   * Moves a dead letter out of {@code dead} with the given update of its state row (parameters:
+   * now, now, delivery id) and
    * releases its parked followers, under the appointment lock. False when it is not dead.
    */
   private static boolean leaveDeadLetter(
@@ -590,8 +615,8 @@ public final class DeliveryRepository {
       throws SQLException {
     try (PreparedStatement update =
         connection.prepareStatement(
-            "UPDATE delivery SET status = 'pending', next_attempt_at = ?, updated_at = ?"
-                + " WHERE connector_id = ? AND appointment_id = ? AND status = 'parked'")) {
+            "UPDATE delivery_state SET status = 'pending', next_attempt_at = ?, updated_at = ?"
+                + " WHERE " + OF_APPOINTMENT + " AND status = 'parked'")) {
       Jdbc.setInstant(update, 1, now);
       Jdbc.setInstant(update, 2, now);
       update.setString(3, delivery.connectorId());
@@ -611,14 +636,17 @@ public final class DeliveryRepository {
         connection -> {
           transactor.dialect().prepareQueueScan(connection);
           List<String> ids = new ArrayList<>();
+          List<Long> numbers = new ArrayList<>();
           // A finished delivery's next_attempt_at is its completion time, so the scan follows the
           // delivery_due index; completed_at is checked too.
           for (DeliveryStatus status :
               new DeliveryStatus[] {DeliveryStatus.SUCCEEDED, DeliveryStatus.DISCARDED}) {
             try (PreparedStatement select =
                 connection.prepareStatement(
-                    "SELECT id FROM delivery WHERE status = ? AND next_attempt_at < ?"
-                        + " AND completed_at < ? ORDER BY status, next_attempt_at LIMIT ?")) {
+                    "SELECT d.id, s.delivery_no FROM delivery_state s JOIN delivery d"
+                        + " ON d.delivery_no = s.delivery_no WHERE s.status = ?"
+                        + " AND s.next_attempt_at < ? AND s.completed_at < ?"
+                        + " ORDER BY s.status, s.next_attempt_at LIMIT ?")) {
               select.setString(1, status.wire());
               Jdbc.setInstant(select, 2, cutoff);
               Jdbc.setInstant(select, 3, cutoff);
@@ -626,6 +654,7 @@ public final class DeliveryRepository {
               try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                   ids.add(rows.getString(1));
+                  numbers.add(rows.getLong(2));
                 }
               }
             }
@@ -645,6 +674,14 @@ public final class DeliveryRepository {
               }
               delete.executeBatch();
             }
+          }
+          try (PreparedStatement delete =
+              connection.prepareStatement("DELETE FROM delivery_state WHERE delivery_no = ?")) {
+            for (long number : numbers) {
+              delete.setLong(1, number);
+              delete.addBatch();
+            }
+            delete.executeBatch();
           }
           try (PreparedStatement delete =
               connection.prepareStatement(
@@ -687,7 +724,7 @@ public final class DeliveryRepository {
       throws SQLException {
     try (PreparedStatement select =
         connection.prepareStatement(
-            "SELECT " + DELIVERY_COLUMNS + " FROM delivery WHERE id = ?")) {
+            "SELECT " + DELIVERY_COLUMNS + " FROM " + DELIVERY_WITH_STATE + " WHERE d.id = ?")) {
       select.setString(1, deliveryId);
       try (ResultSet rows = select.executeQuery()) {
         return rows.next() ? Optional.of(readDelivery(rows)) : Optional.empty();
@@ -699,21 +736,25 @@ public final class DeliveryRepository {
   public List<Delivery> list(
       DeliveryStatus status, String connectorId, String appointmentId, int limit) {
     StringBuilder sql =
-        new StringBuilder("SELECT ").append(DELIVERY_COLUMNS).append(" FROM delivery WHERE 1 = 1");
+        new StringBuilder("SELECT ")
+            .append(DELIVERY_COLUMNS)
+            .append(" FROM ")
+            .append(DELIVERY_WITH_STATE)
+            .append(" WHERE 1 = 1");
     List<String> parameters = new ArrayList<>();
     if (status != null) {
-      sql.append(" AND status = ?");
+      sql.append(" AND s.status = ?");
       parameters.add(status.wire());
     }
     if (connectorId != null) {
-      sql.append(" AND connector_id = ?");
+      sql.append(" AND d.connector_id = ?");
       parameters.add(connectorId);
     }
     if (appointmentId != null) {
-      sql.append(" AND appointment_id = ?");
+      sql.append(" AND d.appointment_id = ?");
       parameters.add(appointmentId);
     }
-    sql.append(" ORDER BY created_at, appointment_id, sequence, connector_id LIMIT ?");
+    sql.append(" ORDER BY d.created_at, d.appointment_id, d.sequence, d.connector_id LIMIT ?");
     return transactor.inTransaction(
         "list deliveries",
         connection -> {
@@ -775,9 +816,10 @@ public final class DeliveryRepository {
           Map<String, Instant> oldest = new HashMap<>();
           try (PreparedStatement select =
               connection.prepareStatement(
-                  "SELECT connector_id, status, COUNT(*) AS n, MIN(created_at) AS oldest"
-                      + " FROM delivery WHERE status IN ('pending', 'retrying', 'parked', 'dead')"
-                      + " GROUP BY connector_id, status")) {
+                  "SELECT d.connector_id, s.status, COUNT(*) AS n, MIN(d.created_at) AS oldest"
+                      + " FROM " + DELIVERY_WITH_STATE
+                      + " WHERE s.status IN ('pending', 'retrying', 'parked', 'dead')"
+                      + " GROUP BY d.connector_id, s.status")) {
             try (ResultSet rows = select.executeQuery()) {
               while (rows.next()) {
                 String connectorId = rows.getString("connector_id");

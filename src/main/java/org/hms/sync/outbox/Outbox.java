@@ -18,13 +18,20 @@ public final class Outbox {
       "INSERT INTO outbox_event (id, appointment_id, sequence, type, occurred_at, origin, payload)"
           + " VALUES (?, ?, ?, ?, ?, ?, ?)";
 
-  // A new event is parked at once when an earlier one of the same appointment is dead or parked.
+  // A delivery is two rows: its fixed part, then its state (see the V8 migration), keyed by the
+  // number the first insert draws. All fixed parts of a batch go in before the states.
   private static final String INSERT_DELIVERY =
       "INSERT INTO delivery (id, event_id, connector_id, appointment_id, sequence, event_type,"
-          + " status, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?,"
-          + " CASE WHEN EXISTS (SELECT 1 FROM delivery p WHERE p.connector_id = ?"
-          + " AND p.appointment_id = ? AND p.status IN ('dead', 'parked'))"
-          + " THEN 'parked' ELSE 'pending' END, ?, ?, ?)";
+          + " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
+
+  // A new event is parked at once when an earlier one of the same appointment is dead or parked.
+  private static final String INSERT_STATE =
+      "INSERT INTO delivery_state (delivery_no, status, next_attempt_at, updated_at)"
+          + " SELECT d.delivery_no, CASE WHEN EXISTS (SELECT 1 FROM delivery p"
+          + " JOIN delivery_state ps ON ps.delivery_no = p.delivery_no"
+          + " WHERE p.connector_id = d.connector_id AND p.appointment_id = d.appointment_id"
+          + " AND ps.status IN ('dead', 'parked')) THEN 'parked' ELSE 'pending' END, ?, ?"
+          + " FROM delivery d WHERE d.id = ?";
 
   private final Map<String, List<String>> subscribersByType;
   private final List<Runnable> commitListeners = new CopyOnWriteArrayList<>();
@@ -48,9 +55,26 @@ public final class Outbox {
     if (connectors.isEmpty()) {
       return;
     }
+    List<String> deliveryIds = new java.util.ArrayList<>(connectors.size());
     try (PreparedStatement insert = connection.prepareStatement(INSERT_DELIVERY)) {
       for (String connectorId : connectors) {
-        bindDelivery(insert, Ids.newId(), event, connectorId);
+        String deliveryId = Ids.newId();
+        deliveryIds.add(deliveryId);
+        bindDelivery(insert, deliveryId, event, connectorId);
+        insert.addBatch();
+      }
+      insert.executeBatch();
+    }
+    insertStates(connection, deliveryIds, event);
+  }
+
+  private static void insertStates(
+      Connection connection, List<String> deliveryIds, OutboxEvent event) throws SQLException {
+    try (PreparedStatement insert = connection.prepareStatement(INSERT_STATE)) {
+      for (String deliveryId : deliveryIds) {
+        Jdbc.setInstant(insert, 1, event.occurredAt());
+        Jdbc.setInstant(insert, 2, event.occurredAt());
+        insert.setString(3, deliveryId);
         insert.addBatch();
       }
       insert.executeBatch();
@@ -79,16 +103,13 @@ public final class Outbox {
     insert.setString(4, event.appointmentId());
     insert.setLong(5, event.sequence());
     insert.setString(6, event.type());
-    insert.setString(7, connectorId);
-    insert.setString(8, event.appointmentId());
-    Jdbc.setInstant(insert, 9, event.occurredAt());
-    Jdbc.setInstant(insert, 10, event.occurredAt());
-    Jdbc.setInstant(insert, 11, event.occurredAt());
+    Jdbc.setInstant(insert, 7, event.occurredAt());
   }
 
   private static final String SUPERSEDE_HELD =
-      "UPDATE delivery SET status = 'discarded', last_error = ?, updated_at = ?, completed_at = ?"
-          + " WHERE connector_id = ? AND appointment_id = ? AND status IN ('dead', 'parked')";
+      "UPDATE delivery_state SET status = 'discarded', last_error = ?, updated_at = ?,"
+          + " completed_at = ? WHERE delivery_no IN (SELECT delivery_no FROM delivery"
+          + " WHERE connector_id = ? AND appointment_id = ?) AND status IN ('dead', 'parked')";
 
   /**
    * Inserts a corrective event with one delivery, to {@code connectorId} only (reconciliation:
@@ -115,6 +136,7 @@ public final class Outbox {
       bindDelivery(insert, deliveryId, event, connectorId);
       insert.executeUpdate();
     }
+    insertStates(connection, List.of(deliveryId), event);
     return deliveryId;
   }
 

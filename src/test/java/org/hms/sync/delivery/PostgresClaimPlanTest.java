@@ -17,7 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * On PostgreSQL, with statistics that do not yet describe the delivery table (a fresh schema;
+ * On PostgreSQL, with statistics that do not yet describe the delivery tables (a fresh schema;
  * autovacuum off or behind), the planner reads the claim query with a bitmap scan: every index
  * entry of the status, dead ones included, on every claim. The engine makes it walk
  * {@code delivery_due} in order instead, which stops at the LIMIT and skips dead entries once seen.
@@ -34,12 +34,15 @@ class PostgresClaimPlanTest {
             + " FROM generate_series(1, 20000) AS n");
     db.execute(
         "INSERT INTO delivery (id, event_id, connector_id, appointment_id, sequence, event_type,"
-            + " status, next_attempt_at, created_at, updated_at)"
-            + " SELECT 'd-' || n, 'e-' || n, 'iis', 'a-' || n, 1, 'appointment.created',"
-            + " 'pending', now() - interval '1 hour' + n * interval '1 millisecond', now(), now()"
+            + " created_at, delivery_no)"
+            + " SELECT 'd-' || n, 'e-' || n, 'iis', 'a-' || n, 1, 'appointment.created', now(), n"
             + " FROM generate_series(1, 20000) AS n");
+    db.execute(
+        "INSERT INTO delivery_state (delivery_no, status, next_attempt_at, updated_at)"
+            + " SELECT n, 'pending', now() - interval '1 hour' + n * interval '1 millisecond',"
+            + " now() FROM generate_series(1, 20000) AS n");
     // Delivered, as a drain leaves them: their old 'pending' index entries stay until a vacuum.
-    db.execute("UPDATE delivery SET status = 'succeeded' WHERE id <> 'd-20000'");
+    db.execute("UPDATE delivery_state SET status = 'succeeded' WHERE delivery_no <> 20000");
   }
 
   @AfterEach

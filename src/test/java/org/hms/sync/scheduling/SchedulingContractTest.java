@@ -79,7 +79,7 @@ abstract class SchedulingContractTest {
     assertThat(scheduling.findSlot(slot.id()).orElseThrow().booked()).isEqualTo(1);
     assertThat(db.count("SELECT COUNT(*) FROM outbox_event WHERE appointment_id = '" + booked.id()
         + "' AND sequence = 1 AND type = 'appointment.created'")).isEqualTo(1);
-    assertThat(db.count("SELECT COUNT(*) FROM delivery WHERE appointment_id = '" + booked.id()
+    assertThat(db.count("SELECT COUNT(*) FROM delivery JOIN delivery_state USING (delivery_no) WHERE appointment_id = '" + booked.id()
         + "' AND status = 'pending'")).isEqualTo(2);
   }
 

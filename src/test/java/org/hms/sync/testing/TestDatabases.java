@@ -23,10 +23,15 @@ public final class TestDatabases {
 
   /** An in-memory H2 database, migrated. */
   public static TestDb h2() {
+    TestDb db = emptyH2();
+    db.database().migrate();
+    return db;
+  }
+
+  /** An in-memory H2 database without any schema (for migration tests). */
+  public static TestDb emptyH2() {
     String url = "jdbc:h2:mem:t" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1";
-    Database database = Database.open(url, "sa", "", 16);
-    database.migrate();
-    return new TestDb(database, url, "sa", null);
+    return new TestDb(Database.open(url, "sa", "", 16), url, "sa", null);
   }
 
   /** An H2 file database in the folder, migrated (for tests that reopen it or use two processes). */
@@ -39,6 +44,13 @@ public final class TestDatabases {
 
   /** A fresh schema in the test PostgreSQL, migrated; skips (or fails on CI) when there is none. */
   public static TestDb postgres() {
+    TestDb db = emptyPostgres();
+    db.database().migrate();
+    return db;
+  }
+
+  /** A fresh, empty schema in the test PostgreSQL (for migration tests); see {@link #postgres}. */
+  public static TestDb emptyPostgres() {
     requirePostgres();
     String schema = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
     try (Connection connection = DriverManager.getConnection(pgBaseUrl(), pgUser(), "");
@@ -48,9 +60,7 @@ public final class TestDatabases {
       throw new IllegalStateException("cannot create test schema in " + pgBaseUrl(), failure);
     }
     String url = pgBaseUrl() + (pgBaseUrl().contains("?") ? "&" : "?") + "currentSchema=" + schema;
-    Database database = Database.open(url, pgUser(), "", 16);
-    database.migrate();
-    return new TestDb(database, url, pgUser(), schema);
+    return new TestDb(Database.open(url, pgUser(), "", 16), url, pgUser(), schema);
   }
 
   static String pgBaseUrl() {
