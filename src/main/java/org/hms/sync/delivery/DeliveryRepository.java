@@ -17,6 +17,7 @@ import java.util.UUID;
 import org.hms.sync.db.Jdbc;
 import org.hms.sync.db.Dialect;
 import org.hms.sync.db.Transactor;
+import org.hms.sync.outbox.Outbox;
 import org.hms.sync.outbox.OutboxEvent;
 
 /** SQL for deliveries, the sync log and connector status. One code path for H2 and PostgreSQL. */
@@ -35,14 +36,6 @@ public final class DeliveryRepository {
   private static final String DELIVERY_WITH_STATE =
       "delivery d JOIN delivery_state s ON s.delivery_no = d.delivery_no";
 
-  /** The state row of one delivery. Parameter: the delivery's id. */
-  private static final String BY_ID =
-      "delivery_no = (SELECT delivery_no FROM delivery WHERE id = ?)";
-
-  /** The state rows of the deliveries of one connector and appointment. Parameters: both ids. */
-  private static final String OF_APPOINTMENT =
-      "delivery_no IN (SELECT delivery_no FROM delivery WHERE connector_id = ?"
-          + " AND appointment_id = ?)";
 
   // Due, not leased, and first in line: no earlier unfinished event of the same appointment for
   // the same connector. This is what keeps per-appointment order while appointments run in
@@ -51,10 +44,11 @@ public final class DeliveryRepository {
       "SELECT s.delivery_no FROM delivery_state s JOIN delivery d ON d.delivery_no = s.delivery_no"
           + " WHERE s.status = ? AND s.next_attempt_at <= ?"
           + " AND (s.locked_until IS NULL OR s.locked_until < ?) AND d.connector_id IN (%s)"
-          + " AND NOT EXISTS (SELECT 1 FROM delivery p JOIN delivery_state ps"
-          + " ON ps.delivery_no = p.delivery_no WHERE p.appointment_id = d.appointment_id"
+          + " AND NOT EXISTS (SELECT 1 FROM delivery p WHERE p.appointment_id = d.appointment_id"
           + " AND p.connector_id = d.connector_id AND p.sequence < d.sequence"
-          + " AND ps.status NOT IN ('succeeded', 'discarded'))"
+          // One state row per earlier delivery, by its key (a join could be planned as a scan).
+          + " AND (SELECT ps.status FROM delivery_state ps WHERE ps.delivery_no = p.delivery_no)"
+          + " NOT IN ('succeeded', 'discarded'))"
           // (status, next_attempt_at) matches the delivery_due index, so the scan stops at LIMIT.
           + " ORDER BY s.status, s.next_attempt_at LIMIT ?";
 
@@ -63,24 +57,27 @@ public final class DeliveryRepository {
           + " attempts = attempts + 1, updated_at = ? WHERE delivery_no = ?"
           + " AND status IN ('pending', 'retrying') AND (locked_until IS NULL OR locked_until < ?)";
 
+  // The rows this transaction has just claimed (and holds locked), walked from their keys: the
+  // planner sees how many there are and looks each one up. Filtering the narrow state table by the
+  // claim token or by the keys let PostgreSQL without statistics read all of it instead.
   private static final String SELECT_CLAIMED =
       "SELECT d.id, d.delivery_no, d.connector_id, s.attempts, s.retry_base, e.id AS event_id,"
           + " e.appointment_id, e.sequence, e.type, e.occurred_at, e.origin, e.payload,"
-          + " x.external_id FROM delivery_state s JOIN delivery d ON d.delivery_no = s.delivery_no"
+          + " x.external_id FROM UNNEST(?) AS k (delivery_no)"
+          + " JOIN delivery d ON d.delivery_no = k.delivery_no"
+          + " JOIN delivery_state s ON s.delivery_no = d.delivery_no"
           + " JOIN outbox_event e ON e.id = d.event_id"
           + " LEFT JOIN external_ref x ON x.connector_id = d.connector_id"
-          + " AND x.appointment_id = d.appointment_id"
-          + " WHERE s.claim_token = ? AND s.delivery_no = ANY (?)";
+          + " AND x.appointment_id = d.appointment_id";
 
   private static final String FINISH =
       "UPDATE delivery_state SET status = ?, next_attempt_at = ?, locked_by = NULL,"
           + " locked_until = NULL, claim_token = NULL, last_http_status = ?, last_error = ?,"
           + " updated_at = ?, completed_at = ? WHERE delivery_no = ? AND claim_token = ?";
 
-  private static final String PARK_LATER =
-      "UPDATE delivery_state SET status = 'parked', updated_at = ? WHERE delivery_no IN"
-          + " (SELECT delivery_no FROM delivery WHERE connector_id = ? AND appointment_id = ?"
-          + " AND sequence > ?) AND status IN ('pending', 'retrying')";
+  private static final String PARK =
+      "UPDATE delivery_state SET status = 'parked', updated_at = ?"
+          + " WHERE delivery_no = ? AND status IN ('pending', 'retrying')";
 
   private static final String INSERT_ATTEMPT =
       "INSERT INTO delivery_attempt (delivery_id, connector_id, attempt, node_id, started_at,"
@@ -221,8 +218,7 @@ public final class DeliveryRepository {
     List<ClaimedDelivery> claimed = new ArrayList<>(candidates.size());
     // One statement text for any number of ids (an array parameter), so it is parsed once.
     try (PreparedStatement select = connection.prepareStatement(SELECT_CLAIMED)) {
-      select.setString(1, token);
-      select.setArray(2, connection.createArrayOf("BIGINT", candidates.toArray()));
+      select.setArray(1, connection.createArrayOf("BIGINT", candidates.toArray()));
       try (ResultSet rows = select.executeQuery()) {
         while (rows.next()) {
           int attempts = rows.getInt("attempts");
@@ -375,12 +371,19 @@ public final class DeliveryRepository {
             .toList();
     for (AttemptResult result : dead) {
       lockAppointment(connection, result.claimed().event().appointmentId());
-      try (PreparedStatement park = connection.prepareStatement(PARK_LATER)) {
-        Jdbc.setInstant(park, 1, now);
-        park.setString(2, result.claimed().connectorId());
-        park.setString(3, result.claimed().event().appointmentId());
-        park.setLong(4, result.claimed().event().sequence());
-        park.executeUpdate();
+      List<Long> later =
+          Outbox.deliveryNumbers(
+              connection,
+              result.claimed().connectorId(),
+              result.claimed().event().appointmentId(),
+              result.claimed().event().sequence());
+      try (PreparedStatement park = connection.prepareStatement(PARK)) {
+        for (long number : later) {
+          Jdbc.setInstant(park, 1, now);
+          park.setLong(2, number);
+          park.addBatch();
+        }
+        park.executeBatch();
       }
     }
   }
@@ -553,7 +556,7 @@ public final class DeliveryRepository {
         deliveryId,
         "UPDATE delivery_state SET status = 'pending', next_attempt_at = ?,"
             + " retry_base = attempts, completed_at = NULL, locked_by = NULL, locked_until = NULL,"
-            + " claim_token = NULL, updated_at = ? WHERE " + BY_ID + " AND status = 'dead'",
+            + " claim_token = NULL, updated_at = ? WHERE delivery_no = ? AND status = 'dead'",
         now);
   }
 
@@ -569,13 +572,13 @@ public final class DeliveryRepository {
                 // (status, next_attempt_at), the delivery_due index.
                 "UPDATE delivery_state SET status = 'discarded', completed_at = ?,"
                     + " updated_at = ?, next_attempt_at = completed_at"
-                    + " WHERE " + BY_ID + " AND status = 'dead'",
+                    + " WHERE delivery_no = ? AND status = 'dead'",
                 now));
   }
 
   /**
    * Moves a dead letter out of {@code dead} with the given update of its state row (parameters:
-   * now, now, delivery id) and
+   * now, now, the key of its state row) and
    * releases its parked followers, under the appointment lock. False when it is not dead.
    */
   private static boolean leaveDeadLetter(
@@ -588,7 +591,7 @@ public final class DeliveryRepository {
     try (PreparedStatement statement = connection.prepareStatement(update)) {
       Jdbc.setInstant(statement, 1, now);
       Jdbc.setInstant(statement, 2, now);
-      statement.setString(3, deliveryId);
+      statement.setLong(3, number(connection, deliveryId));
       if (statement.executeUpdate() == 0) {
         return false;
       }
@@ -616,12 +619,27 @@ public final class DeliveryRepository {
     try (PreparedStatement update =
         connection.prepareStatement(
             "UPDATE delivery_state SET status = 'pending', next_attempt_at = ?, updated_at = ?"
-                + " WHERE " + OF_APPOINTMENT + " AND status = 'parked'")) {
-      Jdbc.setInstant(update, 1, now);
-      Jdbc.setInstant(update, 2, now);
-      update.setString(3, delivery.connectorId());
-      update.setString(4, delivery.appointmentId());
-      update.executeUpdate();
+                + " WHERE delivery_no = ? AND status = 'parked'")) {
+      for (long number :
+          Outbox.deliveryNumbers(connection, delivery.connectorId(), delivery.appointmentId(), 0)) {
+        Jdbc.setInstant(update, 1, now);
+        Jdbc.setInstant(update, 2, now);
+        update.setLong(3, number);
+        update.addBatch();
+      }
+      update.executeBatch();
+    }
+  }
+
+  /** The key of the delivery's state row (the delivery exists: the caller has just found it). */
+  private static long number(Connection connection, String deliveryId) throws SQLException {
+    try (PreparedStatement select =
+        connection.prepareStatement("SELECT delivery_no FROM delivery WHERE id = ?")) {
+      select.setString(1, deliveryId);
+      try (ResultSet rows = select.executeQuery()) {
+        rows.next();
+        return rows.getLong(1);
+      }
     }
   }
 

@@ -25,12 +25,14 @@ public final class Outbox {
           + " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
 
   // A new event is parked at once when an earlier one of the same appointment is dead or parked.
+  // The earlier deliveries' states are read one by one through a scalar subquery: as a join,
+  // PostgreSQL without statistics scanned the whole state table for every new delivery.
   private static final String INSERT_STATE =
       "INSERT INTO delivery_state (delivery_no, status, next_attempt_at, updated_at)"
           + " SELECT d.delivery_no, CASE WHEN EXISTS (SELECT 1 FROM delivery p"
-          + " JOIN delivery_state ps ON ps.delivery_no = p.delivery_no"
-          + " WHERE p.connector_id = d.connector_id AND p.appointment_id = d.appointment_id"
-          + " AND ps.status IN ('dead', 'parked')) THEN 'parked' ELSE 'pending' END, ?, ?"
+          + " WHERE p.appointment_id = d.appointment_id AND p.connector_id = d.connector_id"
+          + " AND (SELECT ps.status FROM delivery_state ps WHERE ps.delivery_no = p.delivery_no)"
+          + " IN ('dead', 'parked')) THEN 'parked' ELSE 'pending' END, ?, ?"
           + " FROM delivery d WHERE d.id = ?";
 
   private final Map<String, List<String>> subscribersByType;
@@ -108,8 +110,33 @@ public final class Outbox {
 
   private static final String SUPERSEDE_HELD =
       "UPDATE delivery_state SET status = 'discarded', last_error = ?, updated_at = ?,"
-          + " completed_at = ? WHERE delivery_no IN (SELECT delivery_no FROM delivery"
-          + " WHERE connector_id = ? AND appointment_id = ?) AND status IN ('dead', 'parked')";
+          + " completed_at = ? WHERE delivery_no = ? AND status IN ('dead', 'parked')";
+
+  /**
+   * The keys of the state rows ({@code delivery_state.delivery_no}) of one connector's deliveries
+   * of an appointment after the given sequence (0 for all: sequences start at 1), found through
+   * {@code delivery_order}. Updates then go row by row by that key: a single update with a
+   * subquery let H2 (and PostgreSQL without statistics) walk every state row of the status.
+   */
+  public static List<Long> deliveryNumbers(
+      Connection connection, String connectorId, String appointmentId, long afterSequence)
+      throws SQLException {
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT delivery_no FROM delivery WHERE appointment_id = ? AND connector_id = ?"
+                + " AND sequence > ? ORDER BY sequence")) {
+      select.setString(1, appointmentId);
+      select.setString(2, connectorId);
+      select.setLong(3, afterSequence);
+      List<Long> numbers = new java.util.ArrayList<>();
+      try (java.sql.ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          numbers.add(rows.getLong(1));
+        }
+      }
+      return numbers;
+    }
+  }
 
   /**
    * Inserts a corrective event with one delivery, to {@code connectorId} only (reconciliation:
@@ -123,12 +150,14 @@ public final class Outbox {
   public String appendFor(Connection connection, OutboxEvent event, String connectorId, String why)
       throws SQLException {
     try (PreparedStatement supersede = connection.prepareStatement(SUPERSEDE_HELD)) {
-      supersede.setString(1, Jdbc.clip(why, 2000));
-      Jdbc.setInstant(supersede, 2, event.occurredAt());
-      Jdbc.setInstant(supersede, 3, event.occurredAt());
-      supersede.setString(4, connectorId);
-      supersede.setString(5, event.appointmentId());
-      supersede.executeUpdate();
+      for (long number : deliveryNumbers(connection, connectorId, event.appointmentId(), 0)) {
+        supersede.setString(1, Jdbc.clip(why, 2000));
+        Jdbc.setInstant(supersede, 2, event.occurredAt());
+        Jdbc.setInstant(supersede, 3, event.occurredAt());
+        supersede.setLong(4, number);
+        supersede.addBatch();
+      }
+      supersede.executeBatch();
     }
     insertEvent(connection, event);
     String deliveryId = Ids.newId();

@@ -69,11 +69,11 @@ public final class ReconcileRepository {
           boolean inFlight;
           try (PreparedStatement select =
               connection.prepareStatement(
-                  "SELECT 1 FROM delivery d JOIN delivery_state s"
-                      + " ON s.delivery_no = d.delivery_no WHERE d.connector_id = ?"
-                      + " AND d.appointment_id = ? AND s.status IN ('pending', 'retrying')")) {
-            select.setString(1, connectorId);
-            select.setString(2, appointmentId);
+                  "SELECT 1 FROM delivery d WHERE d.appointment_id = ? AND d.connector_id = ?"
+                      + " AND (SELECT s.status FROM delivery_state s"
+                      + " WHERE s.delivery_no = d.delivery_no) IN ('pending', 'retrying')")) {
+            select.setString(1, appointmentId);
+            select.setString(2, connectorId);
             try (ResultSet rows = select.executeQuery()) {
               inFlight = rows.next();
             }
@@ -90,9 +90,9 @@ public final class ReconcileRepository {
     try (PreparedStatement select =
         connection.prepareStatement(
             "SELECT e.payload FROM outbox_event e WHERE e.appointment_id = ? AND (e.origin = ?"
-                + " OR EXISTS (SELECT 1 FROM delivery d JOIN delivery_state s"
-                + " ON s.delivery_no = d.delivery_no WHERE d.event_id = e.id"
-                + " AND d.connector_id = ? AND s.status = 'succeeded'))"
+                + " OR EXISTS (SELECT 1 FROM delivery d WHERE d.event_id = e.id"
+                + " AND d.connector_id = ? AND (SELECT s.status FROM delivery_state s"
+                + " WHERE s.delivery_no = d.delivery_no) = 'succeeded'))"
                 + " ORDER BY e.sequence DESC LIMIT 1")) {
       select.setString(1, appointmentId);
       select.setString(2, connectorId);
