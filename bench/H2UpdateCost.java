@@ -16,7 +16,8 @@ import java.sql.Statement;
  * on the {@code delivery} table as it is (five B-tree maps: H2 rewrites the row in every one of
  * them on each UPDATE) against a narrow state table keyed by a BIGINT (H2's row key) with only the
  * {@code (status, next_attempt_at)} index. Not part of the build; see docs/benchmarks.md, seventh
- * session. Run with the H2 jar the project uses:
+ * session. Migration V8 (eighth session) adopted the narrow design. Run with the H2 jar the project
+ * uses:
  *
  * <pre>
  * java -cp ~/.m2/repository/com/h2database/h2/2.3.232/h2-2.3.232.jar bench/H2UpdateCost.java 1500

@@ -2,7 +2,9 @@ package org.hms.sync.outbox;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.hms.sync.Ids;
@@ -57,7 +59,7 @@ public final class Outbox {
     if (connectors.isEmpty()) {
       return;
     }
-    List<String> deliveryIds = new java.util.ArrayList<>(connectors.size());
+    List<String> deliveryIds = new ArrayList<>(connectors.size());
     try (PreparedStatement insert = connection.prepareStatement(INSERT_DELIVERY)) {
       for (String connectorId : connectors) {
         String deliveryId = Ids.newId();
@@ -128,8 +130,8 @@ public final class Outbox {
       select.setString(1, appointmentId);
       select.setString(2, connectorId);
       select.setLong(3, afterSequence);
-      List<Long> numbers = new java.util.ArrayList<>();
-      try (java.sql.ResultSet rows = select.executeQuery()) {
+      List<Long> numbers = new ArrayList<>();
+      try (ResultSet rows = select.executeQuery()) {
         while (rows.next()) {
           numbers.add(rows.getLong(1));
         }
