@@ -84,7 +84,7 @@ public enum Dialect {
    */
   public abstract String skipLockedSuffix();
 
-  /** {@link #skipLockedSuffix()} for a join: only the rows of the table with this alias are locked. */
+  /** {@link #skipLockedSuffix()} for a join: locks only the rows of the table with this alias. */
   public abstract String skipLockedSuffix(String alias);
 
   /**

@@ -36,7 +36,6 @@ public final class DeliveryRepository {
   private static final String DELIVERY_WITH_STATE =
       "delivery d JOIN delivery_state s ON s.delivery_no = d.delivery_no";
 
-
   // Due, not leased, and first in line: no earlier unfinished event of the same appointment for
   // the same connector. This is what keeps per-appointment order while appointments run in
   // parallel.
@@ -508,7 +507,8 @@ public final class DeliveryRepository {
           try (PreparedStatement update =
               connection.prepareStatement(
                   "UPDATE delivery_state SET locked_by = NULL, locked_until = NULL,"
-                      + " claim_token = NULL WHERE locked_until IS NOT NULL AND status IN ('pending', 'retrying')")) {
+                      + " claim_token = NULL WHERE locked_until IS NOT NULL"
+                      + " AND status IN ('pending', 'retrying')")) {
             return update.executeUpdate();
           }
         });
@@ -578,8 +578,8 @@ public final class DeliveryRepository {
 
   /**
    * Moves a dead letter out of {@code dead} with the given update of its state row (parameters:
-   * now, now, the key of its state row) and
-   * releases its parked followers, under the appointment lock. False when it is not dead.
+   * now, now, the row's key) and releases its parked followers, under the appointment lock. False
+   * when it is not dead.
    */
   private static boolean leaveDeadLetter(
       Connection connection, String deliveryId, String update, Instant now) throws SQLException {

@@ -26,6 +26,10 @@ import org.junit.jupiter.api.Test;
  * clock, once per database.
  */
 abstract class DeliveryEngineContractTest {
+  /** Counts deliveries (fixed part and state joined); append the conditions. */
+  private static final String COUNT_DELIVERIES =
+      "SELECT COUNT(*) FROM delivery JOIN delivery_state USING (delivery_no) WHERE ";
+
   private static final Instant T0 = Instant.parse("2027-02-01T08:00:00Z");
   private static final Duration LEASE = Duration.ofSeconds(30);
   private static final Duration RETENTION = Duration.ofDays(30);
@@ -479,7 +483,7 @@ abstract class DeliveryEngineContractTest {
               () ->
                   assertThat(
                           db.count(
-                              "SELECT COUNT(*) FROM delivery JOIN delivery_state USING (delivery_no) WHERE connector_id = 'iis'"
+                              COUNT_DELIVERIES + "connector_id = 'iis'"
                                   + " AND status = 'pending' AND locked_until IS NULL"
                                   + " AND attempts = 0"))
                       .as("the unstarted claims were handed back")
@@ -492,7 +496,7 @@ abstract class DeliveryEngineContractTest {
     }
 
     assertThat(engine.inFlight()).isZero();
-    assertThat(db.count("SELECT COUNT(*) FROM delivery JOIN delivery_state USING (delivery_no) WHERE connector_id = 'iis' AND status = 'succeeded'"))
+    assertThat(db.count(COUNT_DELIVERIES + "connector_id = 'iis' AND status = 'succeeded'"))
         .isEqualTo(2);
   }
 
@@ -521,7 +525,7 @@ abstract class DeliveryEngineContractTest {
               () ->
                   assertThat(
                           db.count(
-                              "SELECT COUNT(*) FROM delivery JOIN delivery_state USING (delivery_no) WHERE connector_id = 'iis'"
+                              COUNT_DELIVERIES + "connector_id = 'iis'"
                                   + " AND attempts = 1 AND locked_until > TIMESTAMP WITH TIME ZONE '"
                                   + firstLeaseEnd.toString().replace('T', ' ').replace("Z", "+00")
                                   + "'"))
@@ -577,7 +581,7 @@ abstract class DeliveryEngineContractTest {
     clock.advance(Duration.ofSeconds(10)); // the two retries are due; the circuit is still open
     assertThat(engine.runOnce()).as("nothing attempted while open").isZero();
     assertThat(iis.received()).hasSize(2);
-    assertThat(db.count("SELECT COUNT(*) FROM delivery JOIN delivery_state USING (delivery_no) WHERE connector_id = 'iis'"
+    assertThat(db.count(COUNT_DELIVERIES + "connector_id = 'iis'"
             + " AND appointment_id = '" + third.id() + "' AND attempts = 0 AND locked_until IS NULL"))
         .as("waiting without spending an attempt")
         .isEqualTo(1);
@@ -612,7 +616,7 @@ abstract class DeliveryEngineContractTest {
           .atMost(Duration.ofSeconds(30))
           .untilAsserted(
               () ->
-                  assertThat(db.count("SELECT COUNT(*) FROM delivery JOIN delivery_state USING (delivery_no) WHERE status = 'succeeded'"))
+                  assertThat(db.count(COUNT_DELIVERIES + "status = 'succeeded'"))
                       .isEqualTo(20));
     } finally {
       engine.stop(Duration.ofSeconds(10));
@@ -641,7 +645,7 @@ abstract class DeliveryEngineContractTest {
               () ->
                   assertThat(
                           db.count(
-                              "SELECT COUNT(*) FROM delivery JOIN delivery_state USING (delivery_no) WHERE connector_id = 'iis'"
+                              COUNT_DELIVERIES + "connector_id = 'iis'"
                                   + " AND status = 'succeeded'"))
                       .isEqualTo(11));
       assertThat(engine.load("iis").rateLimited()).as("held back by the limit").isPositive();

@@ -88,10 +88,10 @@ class DeliveryStateMigrationTest {
         .isInstanceOf(IllegalStateException.class);
 
     // The crashed node's lease still holds until it ends; then the engine takes the delivery over.
-    assertThat(deliveries.claim(List.of("iis"), "n", LEASED.minusSeconds(1), Duration.ofMinutes(1), 10))
-        .isEmpty();
+    Duration lease = Duration.ofMinutes(1);
+    assertThat(deliveries.claim(List.of("iis"), "n", LEASED.minusSeconds(1), lease, 10)).isEmpty();
     List<ClaimedDelivery> claimed =
-        deliveries.claim(List.of("iis"), "n", LEASED.plusSeconds(1), Duration.ofMinutes(1), 10);
+        deliveries.claim(List.of("iis"), "n", LEASED.plusSeconds(1), lease, 10);
     assertThat(claimed).extracting(ClaimedDelivery::deliveryId).containsExactly("d-leased");
     assertThat(claimed.get(0).attempt()).isEqualTo(3);
 

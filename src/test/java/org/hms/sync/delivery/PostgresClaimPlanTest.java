@@ -132,7 +132,7 @@ class PostgresClaimPlanTest {
     }
   }
 
-  /** This session's count, not yet flushed to the shared statistics (so it includes this transaction). */
+  /** This session's count, not yet flushed to shared statistics: it includes this transaction. */
   private static long sequentialScansOfStates(Connection connection) throws SQLException {
     try (PreparedStatement scans =
             connection.prepareStatement(

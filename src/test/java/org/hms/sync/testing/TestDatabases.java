@@ -30,7 +30,8 @@ public final class TestDatabases {
 
   /** An in-memory H2 database without any schema (for migration tests). */
   public static TestDb emptyH2() {
-    String url = "jdbc:h2:mem:t" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1";
+    String url =
+        "jdbc:h2:mem:t" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1";
     return new TestDb(Database.open(url, "sa", "", 16), url, "sa", null);
   }
 
