@@ -583,20 +583,21 @@ public final class DeliveryRepository {
    */
   private static boolean leaveDeadLetter(
       Connection connection, String deliveryId, String update, Instant now) throws SQLException {
-    Optional<Delivery> delivery = find(connection, deliveryId);
-    if (delivery.isEmpty() || delivery.get().status() != DeliveryStatus.DEAD) {
+    Optional<Stored> stored = find(connection, deliveryId);
+    if (stored.isEmpty() || stored.get().delivery().status() != DeliveryStatus.DEAD) {
       return false;
     }
-    lockAppointment(connection, delivery.get().appointmentId());
+    Delivery delivery = stored.get().delivery();
+    lockAppointment(connection, delivery.appointmentId());
     try (PreparedStatement statement = connection.prepareStatement(update)) {
       Jdbc.setInstant(statement, 1, now);
       Jdbc.setInstant(statement, 2, now);
-      statement.setLong(3, number(connection, deliveryId));
+      statement.setLong(3, stored.get().number());
       if (statement.executeUpdate() == 0) {
         return false;
       }
     }
-    unpark(connection, delivery.get(), now);
+    unpark(connection, delivery, now);
     return true;
   }
 
@@ -628,18 +629,6 @@ public final class DeliveryRepository {
         update.addBatch();
       }
       update.executeBatch();
-    }
-  }
-
-  /** The key of the delivery's state row (the delivery exists: the caller has just found it). */
-  private static long number(Connection connection, String deliveryId) throws SQLException {
-    try (PreparedStatement select =
-        connection.prepareStatement("SELECT delivery_no FROM delivery WHERE id = ?")) {
-      select.setString(1, deliveryId);
-      try (ResultSet rows = select.executeQuery()) {
-        rows.next();
-        return rows.getLong(1);
-      }
     }
   }
 
@@ -735,17 +724,24 @@ public final class DeliveryRepository {
   }
 
   public Optional<Delivery> find(String deliveryId) {
-    return transactor.inTransaction("find delivery", c -> find(c, deliveryId));
+    return transactor.inTransaction(
+        "find delivery", c -> find(c, deliveryId).map(Stored::delivery));
   }
 
-  private static Optional<Delivery> find(Connection connection, String deliveryId)
+  /** A delivery and the key of its state row. */
+  private record Stored(Delivery delivery, long number) {}
+
+  private static Optional<Stored> find(Connection connection, String deliveryId)
       throws SQLException {
     try (PreparedStatement select =
         connection.prepareStatement(
-            "SELECT " + DELIVERY_COLUMNS + " FROM " + DELIVERY_WITH_STATE + " WHERE d.id = ?")) {
+            "SELECT " + DELIVERY_COLUMNS + ", d.delivery_no FROM " + DELIVERY_WITH_STATE
+                + " WHERE d.id = ?")) {
       select.setString(1, deliveryId);
       try (ResultSet rows = select.executeQuery()) {
-        return rows.next() ? Optional.of(readDelivery(rows)) : Optional.empty();
+        return rows.next()
+            ? Optional.of(new Stored(readDelivery(rows), rows.getLong("delivery_no")))
+            : Optional.empty();
       }
     }
   }
