@@ -200,9 +200,33 @@ final class RunningSync implements AutoCloseable {
             () -> assertThat(deliveryStatuses(appointmentId)).containsExactly(statuses));
   }
 
-  /** Every delivery, for before/after comparisons. */
+  /**
+   * Every delivery, for before/after comparisons, read once the engine has settled (see {@link
+   * #awaitSettled()}), so a delivery still in flight cannot change between the two readings.
+   */
   JsonNode allDeliveries() {
+    awaitSettled();
     return ok(api.get("/api/deliveries?limit=1000"));
+  }
+
+  /**
+   * Waits until no delivery is pending or retrying: every delivery has succeeded, died, been
+   * parked or discarded, and its attempt is recorded. Before/after readings taken then differ only
+   * by what the request in between did.
+   */
+  void awaitSettled() {
+    await()
+        .atMost(PATIENCE)
+        .pollInterval(Duration.ofMillis(20))
+        .untilAsserted(
+            () -> {
+              assertThat(deliveryCount("pending")).as("pending deliveries").isZero();
+              assertThat(deliveryCount("retrying")).as("retrying deliveries").isZero();
+            });
+  }
+
+  private int deliveryCount(String status) {
+    return ok(api.get("/api/deliveries?limit=1000&status=" + status)).path("items").size();
   }
 
   /** The view of the one configured connector in {@code GET /api/connectors}. */
@@ -229,7 +253,9 @@ final class RunningSync implements AutoCloseable {
       long deliveries,
       long attempts) {}
 
+  /** The row counts, read once the engine has settled (see {@link #awaitSettled()}). */
   Counts counts() {
+    awaitSettled();
     return new Counts(
         count("patient"),
         count("location"),
