@@ -30,7 +30,9 @@ import java.util.regex.Pattern;
 final class ConfigBinder {
   static final List<String> ROOT_KEYS =
       List.of("server", "database", "engine", "reconcile", "connectors");
-  static final List<String> SERVER_KEYS = List.of("port", "adminToken");
+  static final List<String> SERVER_KEYS =
+      List.of(
+          "port", "adminToken", "requestTimeout", "minRequestDataRate", "idempotencyRetention");
   static final List<String> DATABASE_KEYS = List.of("url", "user", "password", "maxPoolSize");
   static final List<String> ENGINE_KEYS =
       List.of("maxInFlight", "batchSize", "pollInterval", "lease", "nodeId", "retention");
@@ -182,7 +184,29 @@ final class ConfigBinder {
     if (adminToken == null) {
       adminToken = nonEmpty(env.get(Defaults.ADMIN_TOKEN_ENV));
     }
-    return problems.count() > before ? null : new ServerConfig(port, adminToken);
+    Duration requestTimeout =
+        duration(map, "requestTimeout", "server.requestTimeout", Defaults.SERVER_REQUEST_TIMEOUT);
+    positive("server.requestTimeout", requestTimeout, Defaults.SERVER_REQUEST_TIMEOUT);
+    Integer minRequestDataRate =
+        integer(
+            map, "minRequestDataRate", "server.minRequestDataRate",
+            Defaults.MIN_REQUEST_DATA_RATE);
+    if (minRequestDataRate != null && minRequestDataRate < 0) {
+      problems.add(
+          "server.minRequestDataRate",
+          minRequestDataRate + " is negative",
+          "write bytes per second, e.g. " + Defaults.MIN_REQUEST_DATA_RATE + ", or 0 for no check");
+    }
+    Duration idempotencyRetention =
+        duration(
+            map, "idempotencyRetention", "server.idempotencyRetention",
+            Defaults.IDEMPOTENCY_RETENTION);
+    positive(
+        "server.idempotencyRetention", idempotencyRetention, Defaults.IDEMPOTENCY_RETENTION);
+    return problems.count() > before
+        ? null
+        : new ServerConfig(
+            port, adminToken, requestTimeout, minRequestDataRate, idempotencyRetention);
   }
 
   private DatabaseConfig database(JsonNode node) {

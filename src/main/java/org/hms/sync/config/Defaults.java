@@ -6,6 +6,10 @@ import java.time.Duration;
 final class Defaults {
   static final int PORT = 8080;
   static final String ADMIN_TOKEN_ENV = "HMS_ADMIN_TOKEN";
+  static final Duration SERVER_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+  /** Bytes per second; the figure ASP.NET Core's Kestrel uses for request bodies. */
+  static final int MIN_REQUEST_DATA_RATE = 240;
+  static final Duration IDEMPOTENCY_RETENTION = Duration.ofHours(24);
 
   static final String DB_URL_ENV = "HMS_DB_URL";
   static final String DB_URL = "jdbc:h2:file:./data/hms-sync";

@@ -4,6 +4,16 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
+import org.eclipse.jetty.http.BadMessageException;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.SQLException;
@@ -12,8 +22,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.hms.sync.Failures;
+import org.hms.sync.Text;
 import org.hms.sync.app.SyncApp;
 import org.hms.sync.config.ConnectorConfig;
+import org.hms.sync.config.ServerConfig;
 import org.hms.sync.connector.Capability;
 import org.hms.sync.db.DataAccessException;
 import org.hms.sync.delivery.ConnectorStats;
@@ -37,13 +49,14 @@ import org.slf4j.LoggerFactory;
 public final class ApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
   private static final String PROBLEM_WRITTEN = "hms.problem";
-  private static final long MAX_BODY_BYTES = 256 * 1024;
 
   private final SyncApp app;
   private final SchedulingService scheduling;
   private final byte[] adminToken;
   private final Javalin javalin;
   private final HealthChecks healthChecks;
+  private final RequestBody bodies;
+  private volatile int listenPort;
 
   public ApiServer(SyncApp app, String adminToken) {
     this.healthChecks = new HealthChecks(app.clock());
@@ -55,21 +68,44 @@ public final class ApiServer implements AutoCloseable {
     this.app = app;
     this.scheduling = app.scheduling();
     this.adminToken = adminToken.getBytes(StandardCharsets.UTF_8);
+    ServerConfig server = app.config().server();
+    this.bodies = new RequestBody(server.requestTimeout());
     this.javalin =
         Javalin.create(
             config -> {
               config.showJavalinBanner = false;
               config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
-              config.http.maxRequestSize = MAX_BODY_BYTES;
+              config.http.maxRequestSize = RequestBody.MAX_BYTES;
               config.router.ignoreTrailingSlashes = true;
               config.http.prefer405over404 = true;
+              config.jetty.modifyServer(jetty -> connect(jetty, server));
+              config.jetty.modifyServletContextHandler(
+                  context -> context.setErrorHandler(new ProblemErrorHandler()));
             });
     routes();
   }
 
+  /**
+   * The one connector, with the request timeout as its idle timeout and the minimum data rate for
+   * bodies, and Jetty's own errors answered as problem+json.
+   */
+  private void connect(Server jetty, ServerConfig server) {
+    HttpConfiguration http = new HttpConfiguration();
+    http.setUriCompliance(UriCompliance.DEFAULT);
+    http.setSendServerVersion(false);
+    http.setIdleTimeout(server.requestTimeout().toMillis());
+    http.setMinRequestDataRate(server.minRequestDataRate());
+    ServerConnector connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
+    connector.setPort(listenPort);
+    connector.setIdleTimeout(server.requestTimeout().toMillis());
+    jetty.addConnector(connector);
+    jetty.setErrorHandler(new ProblemErrorHandler());
+  }
+
   public void start(int port) {
     try {
-      javalin.start(port);
+      listenPort = port;
+      javalin.start();
     } catch (RuntimeException failure) {
       throw new org.hms.sync.SyncException(
           "cannot listen on port " + port + " (" + Failures.describe(failure)
@@ -88,6 +124,17 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void routes() {
+    WebhookEndpoint webhooks = new WebhookEndpoint(app);
+    javalin.before(
+        ctx -> {
+          try {
+            bodies.readAhead(ctx);
+          } catch (Problem refused) {
+            webhooks.onRefusedBody(ctx, refused);
+            throw refused;
+          }
+        });
+    javalin.before(ApiServer::refuseControlCharacters);
     javalin.before("/api/*", this::authorize);
 
     javalin.get("/health/live", ctx -> ctx.json(Map.of("status", "UP")));
@@ -148,7 +195,6 @@ public final class ApiServer implements AutoCloseable {
     javalin.post("/api/deliveries/{id}/discard", this::discard);
     javalin.get("/api/connectors", this::connectors);
 
-    WebhookEndpoint webhooks = new WebhookEndpoint(app);
     javalin.post("/webhooks/{connectorId}", webhooks::receive);
     javalin.get("/api/inbox", webhooks::list);
     ReviewEndpoint reviews = new ReviewEndpoint(app);
@@ -167,6 +213,12 @@ public final class ApiServer implements AutoCloseable {
         (failure, ctx) ->
             problem(ctx, new Problem(failure.getStatus(), reason(failure.getStatus()),
                 failure.getMessage())));
+    javalin.exception(
+        BadMessageException.class,
+        (failure, ctx) ->
+            problem(ctx, new Problem(failure.getCode(), reason(failure.getCode()),
+                "the request could not be read (" + printable(failure.getReason())
+                    + "); send valid HTTP/1.1 with a UTF-8, percent-encoded URI")));
     javalin.exception(DataAccessException.class, this::dataFailure);
     javalin.exception(
         Exception.class,
@@ -188,6 +240,76 @@ public final class ApiServer implements AutoCloseable {
             ctx.method() + " is not allowed on " + ctx.path()));
       }
     });
+  }
+
+  /**
+   * Ids, names and filters in the path or the query are printable text ({@link Text}); a control
+   * character there (e.g. {@code %00}) is refused before any lookup, the same on every database.
+   */
+  private static void refuseControlCharacters(Context ctx) {
+    if (!percentDecodesToUtf8(ctx.req().getRequestURI())
+        || ctx.queryString() != null && !percentDecodesToUtf8(ctx.queryString())) {
+      throw Problem.badRequest(
+          "the request URI is not UTF-8 once percent-decoded; percent-encode UTF-8 bytes only");
+    }
+    String path = ctx.req().getPathInfo();
+    if (path != null && Text.problem(path) != null) {
+      throw Problem.badRequest(
+          "the request path " + Text.problem(path) + "; ids and names never do");
+    }
+    for (Map.Entry<String, List<String>> parameter : ctx.queryParamMap().entrySet()) {
+      String name = parameter.getKey();
+      if (Text.problem(name) != null) {
+        throw Problem.badRequest("a query parameter name " + Text.problem(name));
+      }
+      for (String value : parameter.getValue()) {
+        if (Text.problem(value) != null) {
+          throw Problem.badRequest(
+              "query parameter '" + printable(name) + "' " + Text.problem(value));
+        }
+      }
+    }
+  }
+
+  /**
+   * True when the percent-escapes of a raw URI part make valid UTF-8. Jetty would decode {@code
+   * %FF} to U+FFFD and go on; we refuse it, as we refuse invalid UTF-8 in bodies.
+   */
+  private static boolean percentDecodesToUtf8(String raw) {
+    if (raw == null || raw.indexOf('%') < 0) {
+      return true;
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
+    for (int index = 0; index < raw.length(); index++) {
+      char next = raw.charAt(index);
+      if (next == '%' && index + 2 < raw.length()
+          && Character.digit(raw.charAt(index + 1), 16) >= 0
+          && Character.digit(raw.charAt(index + 2), 16) >= 0) {
+        bytes.write(Integer.parseInt(raw, index + 1, index + 3, 16));
+        index += 2;
+      } else {
+        bytes.writeBytes(String.valueOf(next).getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    try {
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes.toByteArray()));
+      return true;
+    } catch (CharacterCodingException invalid) {
+      return false;
+    }
+  }
+
+  /** Text from the request made safe to show: printable ASCII, at most 100 characters. */
+  private static String printable(String text) {
+    if (text == null) {
+      return "";
+    }
+    String safe = text.replaceAll("[^\\x20-\\x7e]", "?");
+    return safe.length() > 100 ? safe.substring(0, 100) + "..." : safe;
   }
 
   private void authorize(Context ctx) {
@@ -218,7 +340,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void createPatient(Context ctx) {
-    Body body = Body.parse(ctx.body(), false, Set.of("mrn", "givenName", "familyName", "birthDate"));
+    Body body = Body.parse(ctx, false, Set.of("mrn", "givenName", "familyName", "birthDate"));
     var patient =
         scheduling.createPatient(
             body.requiredText("mrn"),
@@ -229,7 +351,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void createLocation(Context ctx) {
-    Body body = Body.parse(ctx.body(), false, Set.of("code", "name"));
+    Body body = Body.parse(ctx, false, Set.of("code", "name"));
     var location = scheduling.createLocation(body.requiredText("code"), body.requiredText("name"));
     ctx.status(201)
         .header("Location", "/api/locations/" + location.id())
@@ -237,7 +359,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void createSlot(Context ctx) {
-    Body body = Body.parse(ctx.body(), false, Set.of("locationId", "start", "end", "capacity"));
+    Body body = Body.parse(ctx, false, Set.of("locationId", "start", "end", "capacity"));
     var slot =
         scheduling.createSlot(
             body.requiredText("locationId"),
@@ -248,7 +370,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void book(Context ctx) {
-    Body body = Body.parse(ctx.body(), false, Set.of("patientId", "slotId"));
+    Body body = Body.parse(ctx, false, Set.of("patientId", "slotId"));
     Appointment appointment =
         scheduling.book(body.requiredText("patientId"), body.requiredText("slotId"), null);
     ctx.header("Location", "/api/appointments/" + appointment.id());
@@ -272,7 +394,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void reschedule(Context ctx) {
-    Body body = Body.parse(ctx.body(), false, Set.of("slotId"));
+    Body body = Body.parse(ctx, false, Set.of("slotId"));
     respond(
         ctx,
         200,
@@ -281,14 +403,14 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void cancel(Context ctx) {
-    Body body = Body.parse(ctx.body(), true, Set.of("reason"));
+    Body body = Body.parse(ctx, true, Set.of("reason"));
     respond(
         ctx, 200,
         scheduling.cancel(ctx.pathParam("id"), body.optionalText("reason"), ifMatch(ctx), null));
   }
 
   private void complete(Context ctx) {
-    Body body = Body.parse(ctx.body(), true, Set.of("immunization"));
+    Body body = Body.parse(ctx, true, Set.of("immunization"));
     Body given =
         body.object(
             "immunization",
@@ -515,6 +637,8 @@ public final class ApiServer implements AutoCloseable {
         return "Not Found";
       case 405:
         return "Method Not Allowed";
+      case 408:
+        return "Request Timeout";
       case 413:
         return "Content Too Large";
       default:

@@ -1,13 +1,17 @@
 package org.hms.sync.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.http.Context;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.Set;
-import org.hms.sync.SyncException;
+import org.hms.sync.Text;
+import org.hms.sync.TimeRange;
 import org.hms.sync.json.Json;
+import org.hms.sync.json.JsonInputException;
 
 /**
  * A request's JSON object, read field by field with 400 answers that name the field and the
@@ -22,9 +26,13 @@ final class Body {
     this.prefix = prefix;
   }
 
-  /** Parses the body; an empty body counts as {} when {@code emptyAllowed}. */
-  static Body parse(String text, boolean emptyAllowed, Set<String> allowed) {
-    if (text == null || text.isBlank()) {
+  /**
+   * Parses the request's body (read by {@link RequestBody}); an empty body counts as {} when
+   * {@code emptyAllowed}.
+   */
+  static Body parse(Context ctx, boolean emptyAllowed, Set<String> allowed) {
+    byte[] bytes = RequestBody.bytes(ctx);
+    if (isBlank(bytes)) {
       if (emptyAllowed) {
         return new Body(Json.MAPPER.createObjectNode(), "");
       }
@@ -32,9 +40,11 @@ final class Body {
     }
     JsonNode node;
     try {
-      node = Json.read(text);
-    } catch (SyncException malformed) {
-      throw Problem.badRequest(malformed.getMessage());
+      node = Json.readRequest(bytes);
+    } catch (JsonInputException refused) {
+      throw refused.tooLarge()
+          ? new Problem(413, "Content Too Large", refused.getMessage())
+          : Problem.badRequest(refused.getMessage());
     }
     if (node == null || !node.isObject()) {
       throw Problem.badRequest("request body must be a JSON object");
@@ -50,7 +60,8 @@ final class Body {
       String name = names.next();
       if (!allowed.contains(name)) {
         throw Problem.badRequest(
-            "unknown field '" + prefix + name + "'; allowed fields: " + String.join(", ", allowed));
+            "unknown field '" + prefix + printable(name) + "'; allowed fields: "
+                + String.join(", ", allowed.stream().sorted().toList()));
       }
     }
   }
@@ -86,13 +97,17 @@ final class Body {
     if (value == null || value.isNull()) {
       return null;
     }
-    if (value.isNumber()) {
-      return value.asText();
-    }
     if (!value.isTextual()) {
-      throw Problem.badRequest("field '" + prefix + field + "' must be a string");
+      throw Problem.badRequest(
+          "field '" + prefix + field + "' must be a string (in quotes), not "
+              + value.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
     }
-    return value.asText();
+    String text = value.textValue();
+    String problem = Text.problem(text);
+    if (problem != null) {
+      throw Problem.badRequest("field '" + prefix + field + "' " + problem + "; send printable text");
+    }
+    return text;
   }
 
   boolean optionalBoolean(String field, boolean defaultValue) {
@@ -131,24 +146,53 @@ final class Body {
     if (text == null) {
       return null;
     }
+    Instant instant;
     try {
-      return Instant.parse(text);
+      instant = Instant.parse(text);
     } catch (DateTimeParseException invalid) {
       try {
-        return java.time.OffsetDateTime.parse(text).toInstant();
+        instant = OffsetDateTime.parse(text).toInstant();
       } catch (DateTimeParseException alsoInvalid) {
         throw Problem.badRequest(
             "field '" + prefix + field + "' must be an ISO-8601 instant such as 2027-03-01T09:00:00Z");
       }
     }
+    if (!TimeRange.contains(instant)) {
+      throw Problem.badRequest(
+          "field '" + prefix + field + "' lies outside the years " + TimeRange.FIRST_YEAR + " to "
+              + TimeRange.LAST_YEAR);
+    }
+    return instant;
   }
 
   LocalDate requiredDate(String field) {
     String text = requiredText(field);
+    LocalDate date;
     try {
-      return LocalDate.parse(text);
+      date = LocalDate.parse(text);
     } catch (DateTimeParseException invalid) {
       throw Problem.badRequest("field '" + prefix + field + "' must be a date written YYYY-MM-DD");
     }
+    if (!TimeRange.contains(date)) {
+      throw Problem.badRequest(
+          "field '" + prefix + field + "' lies outside the years " + TimeRange.FIRST_YEAR + " to "
+              + TimeRange.LAST_YEAR);
+    }
+    return date;
+  }
+
+  private static boolean isBlank(byte[] bytes) {
+    for (byte next : bytes) {
+      if (next != ' ' && next != '\t' && next != '\r' && next != '\n') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A client-chosen field name made safe to show: printable ASCII, at most 64 characters. */
+  private static String printable(String name) {
+    String safe = name.replaceAll("[^\\x20-\\x7e]", "?");
+    return safe.length() > 64 ? safe.substring(0, 64) + "..." : safe;
   }
 }

@@ -24,7 +24,7 @@ final class ReconciliationEndpoint {
    * report (status completed, or failed with the reason when the system could not be listed).
    */
   void run(Context ctx) {
-    Body body = Body.parse(ctx.body(), false, Set.of("connector", "from", "to", "repair"));
+    Body body = Body.parse(ctx, false, Set.of("connector", "from", "to", "repair"));
     String connector = body.requiredText("connector");
     Instant from = body.requiredInstant("from");
     Instant to = body.requiredInstant("to");

@@ -33,7 +33,7 @@ final class ReviewEndpoint {
   }
 
   void resolve(Context ctx) {
-    Body body = Body.parse(ctx.body(), false, Set.of("choose"));
+    Body body = Body.parse(ctx, false, Set.of("choose"));
     Review.Choice choice;
     try {
       choice = Review.Choice.fromWire(body.optionalText("choose"));

@@ -1,9 +1,6 @@
 package org.hms.sync.http;
 
 import io.javalin.http.Context;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -47,7 +44,7 @@ final class WebhookEndpoint {
                 : "connector '" + connectorId + "' takes no webhooks; configure its"
                     + " inbound.webhook section");
       }
-      byte[] body = body(ctx);
+      byte[] body = RequestBody.bytes(ctx);
       Map<String, String> headers = headers(ctx);
       webhookId = receiver.verify(headers, body);
       InboxItem stored = app.inbox().find(connectorId, webhookId).orElse(null);
@@ -96,28 +93,28 @@ final class WebhookEndpoint {
     ctx.json(Map.of("items", items));
   }
 
-  /** The body, refused with 413 when longer than 256 KiB (by Content-Length or as read). */
-  private static byte[] body(Context ctx) {
-    long declared = ctx.req().getContentLengthLong();
-    if (declared > WebhookReceiver.MAX_BODY_BYTES) {
-      throw tooLarge();
+  /**
+   * A webhook whose body {@link RequestBody} refused before this endpoint ran (too large, broken
+   * framing, too slow): counted and logged like every other refusal.
+   */
+  void onRefusedBody(Context ctx, Problem refused) {
+    String path = ctx.path();
+    if (!path.startsWith("/webhooks/")) {
+      return;
     }
-    try (InputStream in = ctx.req().getInputStream()) {
-      byte[] body = in.readNBytes(WebhookReceiver.MAX_BODY_BYTES + 1);
-      if (body.length > WebhookReceiver.MAX_BODY_BYTES) {
-        throw tooLarge();
-      }
-      return body;
-    } catch (IOException failure) {
-      throw new UncheckedIOException("cannot read the webhook body", failure);
-    }
-  }
-
-  private static WebhookRejectedException tooLarge() {
-    return new WebhookRejectedException(
-        413, "too_large",
-        "the body is larger than " + WebhookReceiver.MAX_BODY_BYTES / 1024
-            + " KiB; send smaller events");
+    String connectorId = path.substring("/webhooks/".length());
+    boolean known = app.config().connector(connectorId).isPresent();
+    String reason =
+        switch (refused.status()) {
+          case 413 -> "too_large";
+          case 408 -> "timeout";
+          default -> "malformed_body";
+        };
+    app.metrics().onWebhookRejected(known ? connectorId : UNKNOWN, reason);
+    log.warn(
+        "webhook {} of connector {} rejected with {}: {}",
+        safe(ctx.header("webhook-id")), known ? connectorId : safe(connectorId), refused.status(),
+        reason);
   }
 
   private static Map<String, String> headers(Context ctx) {

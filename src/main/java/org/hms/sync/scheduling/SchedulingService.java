@@ -14,6 +14,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import org.hms.sync.Ids;
+import org.hms.sync.Text;
+import org.hms.sync.TimeRange;
 import org.hms.sync.db.Transactor;
 import org.hms.sync.outbox.EventTypes;
 import org.hms.sync.outbox.Outbox;
@@ -50,6 +52,10 @@ public final class SchedulingService {
     }
     if (birthDate.isAfter(LocalDate.now(clock))) {
       throw new SchedulingException.Invalid("birthDate lies in the future");
+    }
+    if (!TimeRange.contains(birthDate)) {
+      throw new SchedulingException.Invalid(
+          "birthDate lies before " + TimeRange.FIRST_YEAR + "; check the year");
     }
     Patient patient = new Patient(newId(), mrn, givenName, familyName, birthDate);
     return transactor.inTransaction(
@@ -92,6 +98,11 @@ public final class SchedulingService {
     if (start == null || end == null) {
       throw new SchedulingException.Invalid(
           "start and end are required ISO-8601 instants, e.g. 2027-03-01T09:00:00Z");
+    }
+    if (!TimeRange.contains(start) || !TimeRange.contains(end)) {
+      throw new SchedulingException.Invalid(
+          "start and end must lie in the years " + TimeRange.FIRST_YEAR + " to "
+              + TimeRange.LAST_YEAR);
     }
     if (!end.isAfter(start)) {
       throw new SchedulingException.Invalid(
@@ -177,6 +188,7 @@ public final class SchedulingService {
     if (externalId != null && origin == null) {
       throw new SchedulingException.Invalid("an external id needs the connector it belongs to");
     }
+    requireMax("externalId", externalId, 500);
     requireText("patientId", patientId, 36);
     requireText("slotId", slotId, 36);
     Appointment booked =
@@ -267,9 +279,7 @@ public final class SchedulingService {
    * reported the dose withdraw it.
    */
   public Appointment cancel(String appointmentId, String reason, Long expectedVersion, String origin) {
-    if (reason != null && reason.length() > 500) {
-      throw new SchedulingException.Invalid("reason is longer than 500 characters");
-    }
+    requireMax("reason", reason, 500);
     return change(
         appointmentId,
         expectedVersion,
@@ -297,6 +307,12 @@ public final class SchedulingService {
       requireMax("immunization.manufacturer", immunization.manufacturer(), 16);
       requireMax("immunization.route", immunization.route(), 32);
       requireMax("immunization.site", immunization.site(), 32);
+      if (immunization.administeredAt() != null
+          && !TimeRange.contains(immunization.administeredAt())) {
+        throw new SchedulingException.Invalid(
+            "immunization.administeredAt must lie in the years " + TimeRange.FIRST_YEAR + " to "
+                + TimeRange.LAST_YEAR);
+      }
     }
     return change(
         appointmentId,
@@ -515,10 +531,18 @@ public final class SchedulingService {
     return Ids.newId();
   }
 
+  /** An optional text: at most {@code maxLength} characters, printable ({@link Text}). */
   private static void requireMax(String field, String value, int maxLength) {
-    if (value != null && value.length() > maxLength) {
+    if (value == null) {
+      return;
+    }
+    if (value.length() > maxLength) {
       throw new SchedulingException.Invalid(
           field + " is longer than " + maxLength + " characters");
+    }
+    String problem = Text.problem(value);
+    if (problem != null) {
+      throw new SchedulingException.Invalid(field + " " + problem + "; send printable text");
     }
   }
 
@@ -526,9 +550,6 @@ public final class SchedulingService {
     if (value == null || value.isBlank()) {
       throw new SchedulingException.Invalid(field + " is required");
     }
-    if (value.length() > maxLength) {
-      throw new SchedulingException.Invalid(
-          field + " is longer than " + maxLength + " characters");
-    }
+    requireMax(field, value, maxLength);
   }
 }

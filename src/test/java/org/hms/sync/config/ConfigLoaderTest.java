@@ -78,7 +78,7 @@ class ConfigLoaderTest {
     SyncConfig config = fixture.load(FULL_EXAMPLE);
 
     assertThat(config.file()).isEqualTo(dir.resolve(ConfigFixture.CONFIG_NAME).toAbsolutePath());
-    assertThat(config.server()).isEqualTo(new ServerConfig(8080, "admin-secret"));
+    assertThat(config.server()).isEqualTo(ServerConfig.of(8080, "admin-secret"));
     assertThat(config.database())
         .isEqualTo(new DatabaseConfig("jdbc:h2:file:./data/hms-sync", "sa", "", 10));
     assertThat(config.engine())
@@ -124,7 +124,7 @@ class ConfigLoaderTest {
   void empty_file_loads_with_every_default() {
     SyncConfig config = fixture.load("");
 
-    assertThat(config.server()).isEqualTo(new ServerConfig(8080, null));
+    assertThat(config.server()).isEqualTo(ServerConfig.of(8080, null));
     assertThat(config.database())
         .isEqualTo(new DatabaseConfig("jdbc:h2:file:./data/hms-sync", "", "", 10));
     assertThat(config.engine()).isEqualTo(EngineConfig.defaults());
@@ -231,8 +231,21 @@ class ConfigLoaderTest {
 
     SyncConfig config = fixture.load("server:\n  port: 0\n");
 
-    assertThat(config.server()).isEqualTo(new ServerConfig(0, "from-env"));
+    assertThat(config.server()).isEqualTo(ServerConfig.of(0, "from-env"));
     assertThat(config.database().url()).isEqualTo("jdbc:postgresql://db:5432/hms");
+  }
+
+  @Test
+  void server_limits_are_read_from_the_file() {
+    SyncConfig config =
+        fixture.load(
+            "server:\n  requestTimeout: 5s\n  minRequestDataRate: 0\n"
+                + "  idempotencyRetention: 2h\n");
+
+    assertThat(config.server())
+        .isEqualTo(
+            new ServerConfig(
+                8080, null, java.time.Duration.ofSeconds(5), 0, java.time.Duration.ofHours(2)));
   }
 
   @Test
@@ -388,7 +401,7 @@ class ConfigLoaderTest {
     SyncConfig config =
         new SyncConfig(
             null,
-            new ServerConfig(0, null),
+            ServerConfig.of(0, null),
             new DatabaseConfig("jdbc:h2:mem:x", "", "", 1),
             null,
             null);

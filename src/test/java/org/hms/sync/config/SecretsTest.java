@@ -38,10 +38,14 @@ class SecretsTest {
 
   @Test
   void server_and_database_to_string_mask_their_secrets() {
-    assertThat(new ServerConfig(8080, ADMIN_SECRET))
-        .hasToString("ServerConfig[port=8080, adminToken=***]");
-    assertThat(new ServerConfig(8080, null))
-        .hasToString("ServerConfig[port=8080, adminToken=null]");
+    assertThat(ServerConfig.of(8080, ADMIN_SECRET))
+        .hasToString(
+            "ServerConfig[port=8080, adminToken=***, requestTimeout=30s, minRequestDataRate=240,"
+                + " idempotencyRetention=1d]");
+    assertThat(ServerConfig.of(8080, null))
+        .hasToString(
+            "ServerConfig[port=8080, adminToken=null, requestTimeout=30s, minRequestDataRate=240,"
+                + " idempotencyRetention=1d]");
     assertThat(
             new DatabaseConfig(
                 "jdbc:postgresql://db/hms?user=sa&password=" + DB_SECRET, "sa", DB_SECRET, 10))

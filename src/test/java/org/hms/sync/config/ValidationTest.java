@@ -58,7 +58,24 @@ class ValidationTest {
   void unknown_key_far_from_every_allowed_key_lists_the_allowed_keys() {
     assertThat(problems("server:\n  colour: blue\n"))
         .containsExactly(
-            "server.colour: unknown key; remove it; allowed keys here: port, adminToken");
+            "server.colour: unknown key; remove it; allowed keys here: port, adminToken,"
+                + " requestTimeout, minRequestDataRate, idempotencyRetention");
+  }
+
+  @Test
+  void server_limits_must_be_positive() {
+    assertThat(
+            problems(
+                "server:\n  requestTimeout: 0s\n  minRequestDataRate: -1\n"
+                    + "  idempotencyRetention: 0s\n"))
+        .hasSize(3)
+        .anySatisfy(problem -> assertThat(problem).startsWith("server.requestTimeout:"))
+        .anySatisfy(
+            problem ->
+                assertThat(problem)
+                    .startsWith("server.minRequestDataRate: -1 is negative")
+                    .contains("or 0 for no check"))
+        .anySatisfy(problem -> assertThat(problem).startsWith("server.idempotencyRetention:"));
   }
 
   @Test

@@ -27,6 +27,8 @@ import org.hms.sync.config.ConfigLoader;
 import org.hms.sync.config.SyncConfig;
 import org.hms.sync.delivery.DeliveryObserver;
 import org.hms.sync.http.ApiClient.Reply;
+import org.hms.sync.testing.TestDatabases;
+import org.hms.sync.testing.TestDb;
 
 /**
  * The whole service (engine and HTTP API) on a fresh in-memory H2 database, with one REST
@@ -44,9 +46,11 @@ final class RunningSync implements AutoCloseable {
   final SyncApp app;
   final ApiClient api;
   private final AtomicInteger made = new AtomicInteger();
+  private final TestDb postgres;
 
-  private RunningSync(SyncApp app) {
+  private RunningSync(SyncApp app, TestDb postgres) {
     this.app = app;
+    this.postgres = postgres;
     this.api = new ApiClient(app.port(), ADMIN_TOKEN);
   }
 
@@ -55,26 +59,61 @@ final class RunningSync implements AutoCloseable {
     return start(dir, iisBaseUrl, 3);
   }
 
-  static RunningSync start(Path dir, URI iisBaseUrl, int maxAttempts) {
-    SyncConfig config = ConfigLoader.load(writeConfig(dir, iisBaseUrl, maxAttempts), Map.of());
+  /** As {@link #start(Path, URI)}, with {@code server:} keys added, e.g. "requestTimeout: 1s". */
+  static RunningSync start(Path dir, URI iisBaseUrl, int maxAttempts, String... serverKeys) {
+    String database = "jdbc:h2:mem:http-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+    return start(dir, iisBaseUrl, maxAttempts, database, "sa", null, serverKeys);
+  }
+
+  /**
+   * As {@link #start(Path, URI)}, on a fresh schema of the test PostgreSQL (skipped, or failed
+   * with {@code HMS_REQUIRE_PG=1}, when there is none); closing drops the schema.
+   */
+  static RunningSync startOnPostgres(Path dir, URI iisBaseUrl, String... serverKeys) {
+    TestDb schema = TestDatabases.emptyPostgres();
+    return start(dir, iisBaseUrl, 3, schema.url(), schema.user(), schema, serverKeys);
+  }
+
+  private static RunningSync start(
+      Path dir,
+      URI iisBaseUrl,
+      int maxAttempts,
+      String databaseUrl,
+      String databaseUser,
+      TestDb postgres,
+      String... serverKeys) {
+    SyncConfig config =
+        ConfigLoader.load(
+            writeConfig(dir, iisBaseUrl, maxAttempts, databaseUrl, databaseUser, serverKeys),
+            Map.of());
     SyncApp app = SyncApp.create(config, Clock.systemUTC(), DeliveryObserver.NONE);
     try {
       app.startEngine().startServer(ADMIN_TOKEN);
-      return new RunningSync(app);
+      return new RunningSync(app, postgres);
     } catch (RuntimeException failure) {
       app.close();
+      if (postgres != null) {
+        postgres.close();
+      }
       throw failure;
     }
   }
 
-  private static Path writeConfig(Path dir, URI iisBaseUrl, int maxAttempts) {
-    String database = "jdbc:h2:mem:http-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+  private static Path writeConfig(
+      Path dir,
+      URI iisBaseUrl,
+      int maxAttempts,
+      String database,
+      String user,
+      String... serverKeys) {
     String yaml =
         """
         server:
           port: 0
+        %s
         database:
           url: "%s"
+          user: "%s"
         engine:
           pollInterval: 200ms
           lease: 10s
@@ -111,7 +150,9 @@ final class RunningSync implements AutoCloseable {
                 path: /appointments/{externalId}
                 mapping: iis-appointment.jsonata
         """
-            .formatted(database, CONNECTOR, iisBaseUrl, maxAttempts);
+            .formatted(
+                serverKeys.length == 0 ? "" : "  " + String.join("\n  ", serverKeys),
+                database, user, CONNECTOR, iisBaseUrl, maxAttempts);
     try {
       Files.copy(DEMO_MAPPING, dir.resolve("iis-appointment.jsonata"));
       return Files.writeString(dir.resolve("hms-sync.yaml"), yaml);
@@ -280,5 +321,8 @@ final class RunningSync implements AutoCloseable {
   @Override
   public void close() {
     app.close();
+    if (postgres != null) {
+      postgres.close();
+    }
   }
 }

@@ -68,8 +68,12 @@ class ScheduledReconcileTest {
 
     app.startEngine();
 
+    // The run is listed as soon as it starts (status running): wait until it has ended.
     await().atMost(Duration.ofSeconds(20))
-        .until(() -> !app.reconciler().list("state-iis", 10).isEmpty());
+        .until(
+            () ->
+                app.reconciler().list("state-iis", 10).stream()
+                    .anyMatch(listed -> !listed.status().equals(Reconciliation.RUNNING)));
     Reconciliation run = app.reconciler().list("state-iis", 10).get(0);
     assertThat(run.trigger()).isEqualTo("schedule");
     assertThat(run.status()).isEqualTo(Reconciliation.COMPLETED);

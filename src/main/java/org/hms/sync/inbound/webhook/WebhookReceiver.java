@@ -1,10 +1,6 @@
 package org.hms.sync.inbound.webhook;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -18,10 +14,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.hms.sync.Ids;
+import org.hms.sync.Text;
 import org.hms.sync.config.ConnectorConfig;
 import org.hms.sync.config.WebhookConfig;
 import org.hms.sync.inbound.InboxItem;
 import org.hms.sync.json.Json;
+import org.hms.sync.json.JsonInputException;
 import org.hms.sync.mapping.Mapping;
 import org.hms.sync.mapping.MappingException;
 
@@ -31,17 +29,11 @@ import org.hms.sync.mapping.MappingException;
  * build it at start-up with {@link #create}, which compiles the mapping.
  */
 public final class WebhookReceiver {
-  /** Larger bodies are refused with 413. */
-  public static final int MAX_BODY_BYTES = 256 * 1024;
-
   static final int MAX_WEBHOOK_ID_LENGTH = 255;
 
   /** Request headers never stored nor given to the mapping: credentials of proxies or browsers. */
   private static final Set<String> NOT_KEPT =
       Set.of("authorization", "proxy-authorization", "cookie", "x-api-key");
-
-  private static final ObjectReader STRICT_JSON =
-      Json.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private final String connectorId;
   private final WebhookVerifier verifier;
@@ -100,8 +92,7 @@ public final class WebhookReceiver {
       throw new WebhookRejectedException(401, rejected.reason().label(), rejected.getMessage());
     }
     String trimmed = id.trim();
-    if (trimmed.length() > MAX_WEBHOOK_ID_LENGTH
-        || trimmed.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+    if (trimmed.length() > MAX_WEBHOOK_ID_LENGTH || Text.problem(trimmed) != null) {
       throw new WebhookRejectedException(
           400, "bad_webhook_id",
           "webhook-id must be at most " + MAX_WEBHOOK_ID_LENGTH
@@ -118,7 +109,7 @@ public final class WebhookReceiver {
    */
   public InboxItem toItem(String webhookId, Map<String, String> headers, byte[] body) {
     String text = utf8(body);
-    JsonNode payload = parse(text);
+    JsonNode payload = parse(text, body);
     Map<String, String> kept = kept(headers);
     ObjectNode input = Json.MAPPER.createObjectNode();
     input.set("payload", payload);
@@ -165,24 +156,23 @@ public final class WebhookReceiver {
     }
   }
 
-  private static JsonNode parse(String text) {
+  private static JsonNode parse(String text, byte[] body) {
     if (text.isBlank()) {
       throw new WebhookRejectedException(
           400, "malformed_json", "the body is empty; send the event as JSON");
     }
     try {
-      return STRICT_JSON.readTree(text);
-    } catch (JsonProcessingException malformed) {
-      // Jackson's message quotes the text around the error, which may be PHI: position only.
-      JsonLocation location = malformed.getLocation();
-      String where =
-          location == null
-              ? ""
-              : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+      return Json.read(body);
+    } catch (JsonInputException malformed) {
+      if (malformed.tooLarge()) {
+        throw new WebhookRejectedException(413, "too_large", malformed.getMessage());
+      }
       throw new WebhookRejectedException(
-          400, "malformed_json", "the body is not valid JSON" + where + "; send one JSON value");
+          400, "malformed_json",
+          "the body is not valid JSON (" + malformed.getMessage() + "); send one JSON value");
     }
   }
+
 
   private static Map<String, String> kept(Map<String, String> headers) {
     Map<String, String> kept = new TreeMap<>();
