@@ -30,6 +30,7 @@ import org.hms.sync.delivery.DeliveryObserver;
 import org.hms.sync.delivery.DeliveryRepository;
 import org.hms.sync.delivery.RetryPolicy;
 import org.hms.sync.http.ApiServer;
+import org.hms.sync.idempotency.IdempotencyKeys;
 import org.hms.sync.config.ConflictPolicy;
 import org.hms.sync.inbound.InboxProcessor;
 import org.hms.sync.inbound.InboxRepository;
@@ -73,6 +74,7 @@ public final class SyncApp implements AutoCloseable {
   private final SyncMetrics metrics;
   private final Reconciler reconciler;
   private final ReconcileScheduler reconcileScheduler;
+  private final IdempotencyKeys idempotencyKeys;
   private ApiServer server;
   private boolean maintenanceStarted;
   private final ScheduledExecutorService maintenance =
@@ -114,6 +116,9 @@ public final class SyncApp implements AutoCloseable {
       this.scheduling =
           new SchedulingService(database.transactor(), outbox, new JsonSnapshotEncoder(), clock);
       this.deliveries = new DeliveryRepository(database.transactor());
+      this.idempotencyKeys =
+          new IdempotencyKeys(
+              database.transactor(), config.server().idempotencyRetention(), clock);
       this.inbox = new InboxRepository(database.transactor());
       this.reviews = new ReviewRepository(database.transactor());
       Map<String, ConflictPolicy> conflictPolicies = new LinkedHashMap<>();
@@ -264,6 +269,8 @@ public final class SyncApp implements AutoCloseable {
     if (!webhooks.isEmpty() || !poller.connectorIds().isEmpty()) {
       maintenance.scheduleWithFixedDelay(this::purgeInboxQuietly, 1, 60, TimeUnit.MINUTES);
     }
+    maintenance.scheduleWithFixedDelay(
+        this::purgeIdempotencyKeysQuietly, 1, 60, TimeUnit.MINUTES);
     // Always: items stored before a crash (or by another node) are applied even without webhooks.
     inboxProcessor.start();
     inboxProcessor.wakeUp();
@@ -288,6 +295,25 @@ public final class SyncApp implements AutoCloseable {
       }
     } catch (RuntimeException failure) {
       log.warn("inbox purge failed ({}); will try again in an hour", Failures.describe(failure));
+    }
+  }
+
+  /** Deletes Idempotency-Keys whose {@code server.idempotencyRetention} has passed. */
+  private void purgeIdempotencyKeysQuietly() {
+    try {
+      int purged = 0;
+      int batch;
+      do {
+        batch = idempotencyKeys.purgeExpired(10_000);
+        purged += batch;
+      } while (batch == 10_000);
+      if (purged > 0) {
+        log.info("purged {} expired Idempotency-Keys", purged);
+      }
+    } catch (RuntimeException failure) {
+      log.warn(
+          "Idempotency-Key purge failed ({}); will try again in an hour",
+          Failures.describe(failure));
     }
   }
 
@@ -374,6 +400,11 @@ public final class SyncApp implements AutoCloseable {
 
   public ReconcileScheduler reconcileScheduler() {
     return reconcileScheduler;
+  }
+
+  /** The Idempotency-Keys of writing API requests. */
+  public IdempotencyKeys idempotencyKeys() {
+    return idempotencyKeys;
   }
 
   public InboxProcessor inboxProcessor() {

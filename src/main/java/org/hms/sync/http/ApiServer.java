@@ -2,6 +2,7 @@ package org.hms.sync.http;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import org.eclipse.jetty.http.BadMessageException;
@@ -28,6 +29,7 @@ import org.hms.sync.config.ConnectorConfig;
 import org.hms.sync.config.ServerConfig;
 import org.hms.sync.connector.Capability;
 import org.hms.sync.db.DataAccessException;
+import org.hms.sync.idempotency.ClaimLostException;
 import org.hms.sync.delivery.ConnectorStats;
 import org.hms.sync.delivery.Delivery;
 import org.hms.sync.delivery.DeliveryStatus;
@@ -145,7 +147,7 @@ public final class ApiServer implements AutoCloseable {
             ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                 .result(app.metrics().scrape(app.clock().instant())));
 
-    javalin.post("/api/patients", this::createPatient);
+    javalin.post("/api/patients", writing(this::createPatient));
     javalin.get(
         "/api/patients/{id}",
         ctx ->
@@ -154,7 +156,7 @@ public final class ApiServer implements AutoCloseable {
                     scheduling
                         .findPatient(ctx.pathParam("id"))
                         .orElseThrow(() -> notFound("patient", ctx.pathParam("id"))))));
-    javalin.post("/api/locations", this::createLocation);
+    javalin.post("/api/locations", writing(this::createLocation));
     javalin.get(
         "/api/locations/{id}",
         ctx ->
@@ -163,7 +165,7 @@ public final class ApiServer implements AutoCloseable {
                     scheduling
                         .findLocation(ctx.pathParam("id"))
                         .orElseThrow(() -> notFound("location", ctx.pathParam("id"))))));
-    javalin.post("/api/slots", this::createSlot);
+    javalin.post("/api/slots", writing(this::createSlot));
     javalin.get(
         "/api/slots/{id}",
         ctx ->
@@ -173,7 +175,7 @@ public final class ApiServer implements AutoCloseable {
                         .findSlot(ctx.pathParam("id"))
                         .orElseThrow(() -> notFound("slot", ctx.pathParam("id"))))));
 
-    javalin.post("/api/appointments", this::book);
+    javalin.post("/api/appointments", writing(this::book));
     javalin.get("/api/appointments", this::listAppointments);
     javalin.get(
         "/api/appointments/{id}",
@@ -184,24 +186,24 @@ public final class ApiServer implements AutoCloseable {
                 scheduling
                     .findAppointment(ctx.pathParam("id"))
                     .orElseThrow(() -> notFound("appointment", ctx.pathParam("id")))));
-    javalin.post("/api/appointments/{id}/reschedule", this::reschedule);
-    javalin.post("/api/appointments/{id}/cancel", this::cancel);
-    javalin.post("/api/appointments/{id}/complete", this::complete);
+    javalin.post("/api/appointments/{id}/reschedule", writing(this::reschedule));
+    javalin.post("/api/appointments/{id}/cancel", writing(this::cancel));
+    javalin.post("/api/appointments/{id}/complete", writing(this::complete));
 
     javalin.get("/api/deliveries", this::listDeliveries);
-    javalin.post("/api/deliveries/replay", this::replayAll);
+    javalin.post("/api/deliveries/replay", writing(this::replayAll));
     javalin.get("/api/deliveries/{id}", this::delivery);
-    javalin.post("/api/deliveries/{id}/replay", this::replay);
-    javalin.post("/api/deliveries/{id}/discard", this::discard);
+    javalin.post("/api/deliveries/{id}/replay", writing(this::replay));
+    javalin.post("/api/deliveries/{id}/discard", writing(this::discard));
     javalin.get("/api/connectors", this::connectors);
 
     javalin.post("/webhooks/{connectorId}", webhooks::receive);
     javalin.get("/api/inbox", webhooks::list);
     ReviewEndpoint reviews = new ReviewEndpoint(app);
     javalin.get("/api/reviews", reviews::list);
-    javalin.post("/api/reviews/{id}/resolve", reviews::resolve);
+    javalin.post("/api/reviews/{id}/resolve", writing(reviews::resolve));
     ReconciliationEndpoint reconciliations = new ReconciliationEndpoint(app);
-    javalin.post("/api/reconciliations", reconciliations::run);
+    javalin.post("/api/reconciliations", writing(reconciliations::run));
     javalin.get("/api/reconciliations", reconciliations::list);
     javalin.get("/api/reconciliations/{id}", reconciliations::find);
 
@@ -220,6 +222,9 @@ public final class ApiServer implements AutoCloseable {
                 "the request could not be read (" + printable(failure.getReason())
                     + "); send valid HTTP/1.1 with a UTF-8, percent-encoded URI")));
     javalin.exception(DataAccessException.class, this::dataFailure);
+    javalin.exception(
+        ClaimLostException.class,
+        (failure, ctx) -> problem(ctx, Problem.conflict(failure.getMessage())));
     javalin.exception(
         Exception.class,
         (failure, ctx) -> {
@@ -339,42 +344,52 @@ public final class ApiServer implements AutoCloseable {
     ctx.status(ready ? 200 : 503).json(body);
   }
 
-  private void createPatient(Context ctx) {
+  private void createPatient(Context ctx, IdempotentCall call) {
     Body body = Body.parse(ctx, false, Set.of("mrn", "givenName", "familyName", "birthDate"));
-    var patient =
-        scheduling.createPatient(
-            body.requiredText("mrn"),
-            body.requiredText("givenName"),
-            body.requiredText("familyName"),
-            body.requiredDate("birthDate"));
-    ctx.status(201).header("Location", "/api/patients/" + patient.id()).json(Views.patient(patient));
+    scheduling.createPatient(
+        body.requiredText("mrn"),
+        body.requiredText("givenName"),
+        body.requiredText("familyName"),
+        body.requiredDate("birthDate"),
+        call.answer(
+            patient ->
+                Answer.json(201, Views.patient(patient))
+                    .with("Location", "/api/patients/" + patient.id())));
   }
 
-  private void createLocation(Context ctx) {
+  private void createLocation(Context ctx, IdempotentCall call) {
     Body body = Body.parse(ctx, false, Set.of("code", "name"));
-    var location = scheduling.createLocation(body.requiredText("code"), body.requiredText("name"));
-    ctx.status(201)
-        .header("Location", "/api/locations/" + location.id())
-        .json(Views.location(location));
+    scheduling.createLocation(
+        body.requiredText("code"),
+        body.requiredText("name"),
+        call.answer(
+            location ->
+                Answer.json(201, Views.location(location))
+                    .with("Location", "/api/locations/" + location.id())));
   }
 
-  private void createSlot(Context ctx) {
+  private void createSlot(Context ctx, IdempotentCall call) {
     Body body = Body.parse(ctx, false, Set.of("locationId", "start", "end", "capacity"));
-    var slot =
-        scheduling.createSlot(
-            body.requiredText("locationId"),
-            body.requiredInstant("start"),
-            body.requiredInstant("end"),
-            body.has("capacity") ? body.requiredInt("capacity") : 1);
-    ctx.status(201).header("Location", "/api/slots/" + slot.id()).json(Views.slot(slot));
+    scheduling.createSlot(
+        body.requiredText("locationId"),
+        body.requiredInstant("start"),
+        body.requiredInstant("end"),
+        body.has("capacity") ? body.requiredInt("capacity") : 1,
+        call.answer(
+            slot -> Answer.json(201, Views.slot(slot)).with("Location", "/api/slots/" + slot.id())));
   }
 
-  private void book(Context ctx) {
+  private void book(Context ctx, IdempotentCall call) {
     Body body = Body.parse(ctx, false, Set.of("patientId", "slotId"));
-    Appointment appointment =
-        scheduling.book(body.requiredText("patientId"), body.requiredText("slotId"), null);
-    ctx.header("Location", "/api/appointments/" + appointment.id());
-    respond(ctx, 201, appointment);
+    scheduling.book(
+        body.requiredText("patientId"),
+        body.requiredText("slotId"),
+        null,
+        null,
+        call.answer(
+            appointment ->
+                appointmentAnswer(201, appointment)
+                    .with("Location", "/api/appointments/" + appointment.id())));
   }
 
   private void listAppointments(Context ctx) {
@@ -393,23 +408,21 @@ public final class ApiServer implements AutoCloseable {
     ctx.json(Map.of("items", items));
   }
 
-  private void reschedule(Context ctx) {
+  private void reschedule(Context ctx, IdempotentCall call) {
     Body body = Body.parse(ctx, false, Set.of("slotId"));
-    respond(
-        ctx,
-        200,
-        scheduling.reschedule(
-            ctx.pathParam("id"), body.requiredText("slotId"), ifMatch(ctx), null));
+    scheduling.reschedule(
+        ctx.pathParam("id"), body.requiredText("slotId"), ifMatch(ctx), null,
+        call.answer(appointment -> appointmentAnswer(200, appointment)));
   }
 
-  private void cancel(Context ctx) {
+  private void cancel(Context ctx, IdempotentCall call) {
     Body body = Body.parse(ctx, true, Set.of("reason"));
-    respond(
-        ctx, 200,
-        scheduling.cancel(ctx.pathParam("id"), body.optionalText("reason"), ifMatch(ctx), null));
+    scheduling.cancel(
+        ctx.pathParam("id"), body.optionalText("reason"), ifMatch(ctx), null,
+        call.answer(appointment -> appointmentAnswer(200, appointment)));
   }
 
-  private void complete(Context ctx) {
+  private void complete(Context ctx, IdempotentCall call) {
     Body body = Body.parse(ctx, true, Set.of("immunization"));
     Body given =
         body.object(
@@ -427,7 +440,9 @@ public final class ApiServer implements AutoCloseable {
                 given.optionalText("route"),
                 given.optionalText("site"),
                 given.optionalInstant("administeredAt"));
-    respond(ctx, 200, scheduling.complete(ctx.pathParam("id"), immunization, ifMatch(ctx), null));
+    scheduling.complete(
+        ctx.pathParam("id"), immunization, ifMatch(ctx), null,
+        call.answer(appointment -> appointmentAnswer(200, appointment)));
   }
 
   private void listDeliveries(Context ctx) {
@@ -447,7 +462,7 @@ public final class ApiServer implements AutoCloseable {
     ctx.json(Views.deliveryWithAttempts(delivery, app.deliveries().attempts(delivery.id())));
   }
 
-  private void replay(Context ctx) {
+  private void replay(Context ctx, IdempotentCall call) {
     Delivery delivery = findDelivery(ctx.pathParam("id"));
     if (!app.deliveries().replay(delivery.id(), app.clock().instant())) {
       throw Problem.conflict(
@@ -458,10 +473,10 @@ public final class ApiServer implements AutoCloseable {
                   : ""));
     }
     app.engine().wakeUp();
-    ctx.json(Views.delivery(findDelivery(delivery.id())));
+    call.answer(Answer.json(200, Views.delivery(findDelivery(delivery.id()))));
   }
 
-  private void replayAll(Context ctx) {
+  private void replayAll(Context ctx, IdempotentCall call) {
     DeliveryStatus status = deliveryStatus(ctx.queryParam("status"));
     if (status != null && status != DeliveryStatus.DEAD) {
       throw Problem.badRequest("bulk replay takes status=dead (the default), not " + status.wire());
@@ -472,10 +487,10 @@ public final class ApiServer implements AutoCloseable {
     }
     int replayed = app.deliveries().replayAll(connector, app.clock().instant());
     app.engine().wakeUp();
-    ctx.json(Map.of("replayed", replayed));
+    call.answer(Answer.json(200, Map.of("replayed", replayed)));
   }
 
-  private void discard(Context ctx) {
+  private void discard(Context ctx, IdempotentCall call) {
     Delivery delivery = findDelivery(ctx.pathParam("id"));
     if (!app.deliveries().discard(delivery.id(), app.clock().instant())) {
       throw Problem.conflict(
@@ -483,7 +498,7 @@ public final class ApiServer implements AutoCloseable {
               + "; only dead deliveries can be discarded");
     }
     app.engine().wakeUp();
-    ctx.json(Views.delivery(findDelivery(delivery.id())));
+    call.answer(Answer.json(200, Views.delivery(findDelivery(delivery.id()))));
   }
 
   private void connectors(Context ctx) {
@@ -528,7 +543,35 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private static void respond(Context ctx, int status, Appointment appointment) {
-    ctx.status(status).header("ETag", "\"" + appointment.version() + "\"").json(Views.appointment(appointment));
+    appointmentAnswer(status, appointment).send(ctx);
+  }
+
+  private static Answer appointmentAnswer(int status, Appointment appointment) {
+    return Answer.json(status, Views.appointment(appointment))
+        .with("ETag", "\"" + appointment.version() + "\"");
+  }
+
+  /** A writing request's handler: it gives its answer to the call (see {@link IdempotentCall}). */
+  @FunctionalInterface
+  interface Writing {
+    void handle(Context ctx, IdempotentCall call) throws Exception;
+  }
+
+  /** Runs a writing handler under the request's {@code Idempotency-Key}, if it sent one. */
+  private Handler writing(Writing handler) {
+    return ctx -> {
+      IdempotentCall call = IdempotentCall.begin(ctx, app.idempotencyKeys());
+      if (call == null) {
+        return;
+      }
+      try {
+        handler.handle(ctx, call);
+        call.finish(ctx);
+      } catch (Exception | Error failure) {
+        call.abandon();
+        throw failure;
+      }
+    };
   }
 
   /** If-Match: "3", W/"3", 3 or * (any version). */

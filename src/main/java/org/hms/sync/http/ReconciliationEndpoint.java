@@ -23,7 +23,7 @@ final class ReconciliationEndpoint {
    * Body {@code {"connector", "from", "to", "repair"}}; runs at once and answers 201 with the
    * report (status completed, or failed with the reason when the system could not be listed).
    */
-  void run(Context ctx) {
+  void run(Context ctx, IdempotentCall call) {
     Body body = Body.parse(ctx, false, Set.of("connector", "from", "to", "repair"));
     String connector = body.requiredText("connector");
     Instant from = body.requiredInstant("from");
@@ -37,7 +37,7 @@ final class ReconciliationEndpoint {
     } catch (ReconcileException wrong) {
       throw Problem.badRequest(wrong.getMessage());
     }
-    ctx.status(201).header("Location", "/api/reconciliations/" + run.id()).json(run);
+    call.answer(Answer.json(201, run).with("Location", "/api/reconciliations/" + run.id()));
   }
 
   void list(Context ctx) {

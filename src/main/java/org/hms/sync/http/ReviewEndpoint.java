@@ -32,7 +32,7 @@ final class ReviewEndpoint {
     ctx.json(Map.of("reviews", reviews));
   }
 
-  void resolve(Context ctx) {
+  void resolve(Context ctx, IdempotentCall call) {
     Body body = Body.parse(ctx, false, Set.of("choose"));
     Review.Choice choice;
     try {
@@ -41,7 +41,7 @@ final class ReviewEndpoint {
       throw Problem.badRequest(invalid.getMessage());
     }
     try {
-      ctx.json(view(app.inboxProcessor().resolve(ctx.pathParam("id"), choice)));
+      call.answer(Answer.json(200, view(app.inboxProcessor().resolve(ctx.pathParam("id"), choice))));
     } catch (ReviewException.NotFound missing) {
       throw Problem.notFound(missing.getMessage());
     } catch (ReviewException failure) {

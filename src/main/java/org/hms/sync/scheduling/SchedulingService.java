@@ -16,6 +16,7 @@ import java.util.Optional;
 import org.hms.sync.Ids;
 import org.hms.sync.Text;
 import org.hms.sync.TimeRange;
+import org.hms.sync.db.CommitHook;
 import org.hms.sync.db.Transactor;
 import org.hms.sync.outbox.EventTypes;
 import org.hms.sync.outbox.Outbox;
@@ -44,6 +45,16 @@ public final class SchedulingService {
   }
 
   public Patient createPatient(String mrn, String givenName, String familyName, LocalDate birthDate) {
+    return createPatient(mrn, givenName, familyName, birthDate, CommitHook.none());
+  }
+
+  /** As {@link #createPatient(String, String, String, LocalDate)}, with {@code hook} in its transaction. */
+  public Patient createPatient(
+      String mrn,
+      String givenName,
+      String familyName,
+      LocalDate birthDate,
+      CommitHook<? super Patient> hook) {
     requireText("mrn", mrn, 64);
     requireText("givenName", givenName, 200);
     requireText("familyName", familyName, 200);
@@ -65,6 +76,7 @@ public final class SchedulingService {
             throw new SchedulingException.Conflict("a patient with this mrn already exists");
           }
           repository.insertPatient(connection, patient, now());
+          hook.beforeCommit(connection, patient);
           return patient;
         });
   }
@@ -74,6 +86,11 @@ public final class SchedulingService {
   }
 
   public Location createLocation(String code, String name) {
+    return createLocation(code, name, CommitHook.none());
+  }
+
+  /** As {@link #createLocation(String, String)}, with {@code hook} in its transaction. */
+  public Location createLocation(String code, String name, CommitHook<? super Location> hook) {
     requireText("code", code, 64);
     requireText("name", name, 200);
     Location location = new Location(newId(), code, name);
@@ -85,6 +102,7 @@ public final class SchedulingService {
                 "a location with code '" + code + "' already exists");
           }
           repository.insertLocation(connection, location, now());
+          hook.beforeCommit(connection, location);
           return location;
         });
   }
@@ -94,6 +112,12 @@ public final class SchedulingService {
   }
 
   public Slot createSlot(String locationId, Instant start, Instant end, int capacity) {
+    return createSlot(locationId, start, end, capacity, CommitHook.none());
+  }
+
+  /** As {@link #createSlot(String, Instant, Instant, int)}, with {@code hook} in its transaction. */
+  public Slot createSlot(
+      String locationId, Instant start, Instant end, int capacity, CommitHook<? super Slot> hook) {
     requireText("locationId", locationId, 36);
     if (start == null || end == null) {
       throw new SchedulingException.Invalid(
@@ -120,6 +144,7 @@ public final class SchedulingService {
             throw new SchedulingException.NotFound("location", locationId);
           }
           repository.insertSlot(connection, slot, now());
+          hook.beforeCommit(connection, slot);
           return slot;
         });
   }
@@ -185,6 +210,16 @@ public final class SchedulingService {
    * @param externalId the origin connector's id of the appointment, or {@code null}
    */
   public Appointment book(String patientId, String slotId, String origin, String externalId) {
+    return book(patientId, slotId, origin, externalId, CommitHook.none());
+  }
+
+  /** As {@link #book(String, String, String, String)}, with {@code hook} in its transaction. */
+  public Appointment book(
+      String patientId,
+      String slotId,
+      String origin,
+      String externalId,
+      CommitHook<? super Appointment> hook) {
     if (externalId != null && origin == null) {
       throw new SchedulingException.Invalid("an external id needs the connector it belongs to");
     }
@@ -226,6 +261,7 @@ public final class SchedulingService {
                     appointment.id(), externalId, now);
               }
               appendEvent(connection, appointment, 1, EventTypes.CREATED, origin);
+              hook.beforeCommit(connection, appointment);
               return appointment;
             });
     outbox.committed();
@@ -235,12 +271,24 @@ public final class SchedulingService {
   /** Moves a booked appointment to another slot, atomically: the new place or nothing. */
   public Appointment reschedule(
       String appointmentId, String slotId, Long expectedVersion, String origin) {
+    return reschedule(appointmentId, slotId, expectedVersion, origin, CommitHook.none());
+  }
+
+  /** As {@link #reschedule(String, String, Long, String)}, with {@code hook} in its transaction. */
+  public Appointment reschedule(
+      String appointmentId,
+      String slotId,
+      Long expectedVersion,
+      String origin,
+      CommitHook<? super Appointment> hook) {
     requireText("slotId", slotId, 36);
     return change(
         appointmentId,
         expectedVersion,
         EventTypes.RESCHEDULED,
         origin,
+        EnumSet.of(AppointmentStatus.BOOKED),
+        hook,
         (connection, current) -> {
           if (current.slotId().equals(slotId)) {
             throw new SchedulingException.Conflict(
@@ -279,6 +327,16 @@ public final class SchedulingService {
    * reported the dose withdraw it.
    */
   public Appointment cancel(String appointmentId, String reason, Long expectedVersion, String origin) {
+    return cancel(appointmentId, reason, expectedVersion, origin, CommitHook.none());
+  }
+
+  /** As {@link #cancel(String, String, Long, String)}, with {@code hook} in its transaction. */
+  public Appointment cancel(
+      String appointmentId,
+      String reason,
+      Long expectedVersion,
+      String origin,
+      CommitHook<? super Appointment> hook) {
     requireMax("reason", reason, 500);
     return change(
         appointmentId,
@@ -286,6 +344,7 @@ public final class SchedulingService {
         EventTypes.CANCELLED,
         origin,
         EnumSet.of(AppointmentStatus.BOOKED, AppointmentStatus.COMPLETED),
+        hook,
         (connection, current) -> {
           repository.releasePlace(connection, current.slotId());
           // An undone completion keeps its dose, so connectors can withdraw exactly that dose.
@@ -300,6 +359,16 @@ public final class SchedulingService {
    */
   public Appointment complete(
       String appointmentId, Immunization immunization, Long expectedVersion, String origin) {
+    return complete(appointmentId, immunization, expectedVersion, origin, CommitHook.none());
+  }
+
+  /** As {@link #complete(String, Immunization, Long, String)}, with {@code hook} in its transaction. */
+  public Appointment complete(
+      String appointmentId,
+      Immunization immunization,
+      Long expectedVersion,
+      String origin,
+      CommitHook<? super Appointment> hook) {
     if (immunization != null) {
       requireText("immunization.cvxCode", immunization.cvxCode(), 16);
       requireMax("immunization.lotNumber", immunization.lotNumber(), 64);
@@ -320,6 +389,7 @@ public final class SchedulingService {
         EventTypes.COMPLETED,
         origin,
         EnumSet.of(AppointmentStatus.BOOKED, AppointmentStatus.COMPLETED),
+        hook,
         (connection, current) -> {
           Immunization given = immunization;
           if (current.status() == AppointmentStatus.COMPLETED) {
@@ -411,18 +481,12 @@ public final class SchedulingService {
    * transaction; then wake the delivery engine.
    */
   private Appointment change(
-      String appointmentId, Long expectedVersion, String eventType, String origin, Step step) {
-    return change(
-        appointmentId, expectedVersion, eventType, origin, EnumSet.of(AppointmentStatus.BOOKED),
-        step);
-  }
-
-  private Appointment change(
       String appointmentId,
       Long expectedVersion,
       String eventType,
       String origin,
       Set<AppointmentStatus> from,
+      CommitHook<? super Appointment> hook,
       Step step) {
     String verb = eventType.substring(eventType.indexOf('.') + 1);
     Appointment changed =
@@ -435,6 +499,7 @@ public final class SchedulingService {
               long sequence = stored.eventSequence() + 1;
               repository.updateAppointment(connection, next, sequence);
               appendEvent(connection, next, sequence, eventType, origin);
+              hook.beforeCommit(connection, next);
               return next;
             });
     outbox.committed();

@@ -47,10 +47,12 @@ final class RunningSync implements AutoCloseable {
   final ApiClient api;
   private final AtomicInteger made = new AtomicInteger();
   private final TestDb postgres;
+  private final SyncConfig config;
 
-  private RunningSync(SyncApp app, TestDb postgres) {
+  private RunningSync(SyncApp app, TestDb postgres, SyncConfig config) {
     this.app = app;
     this.postgres = postgres;
+    this.config = config;
     this.api = new ApiClient(app.port(), ADMIN_TOKEN);
   }
 
@@ -86,17 +88,42 @@ final class RunningSync implements AutoCloseable {
         ConfigLoader.load(
             writeConfig(dir, iisBaseUrl, maxAttempts, databaseUrl, databaseUser, serverKeys),
             Map.of());
-    SyncApp app = SyncApp.create(config, Clock.systemUTC(), DeliveryObserver.NONE);
     try {
-      app.startEngine().startServer(ADMIN_TOKEN);
-      return new RunningSync(app, postgres);
+      return new RunningSync(started(config), postgres, config);
     } catch (RuntimeException failure) {
-      app.close();
       if (postgres != null) {
         postgres.close();
       }
       throw failure;
     }
+  }
+
+  private static SyncApp started(SyncConfig config) {
+    SyncApp app = SyncApp.create(config, Clock.systemUTC(), DeliveryObserver.NONE);
+    try {
+      app.startEngine().startServer(ADMIN_TOKEN);
+      return app;
+    } catch (RuntimeException failure) {
+      app.close();
+      throw failure;
+    }
+  }
+
+  /**
+   * Stops this service and starts it again on the same database (H2 in memory outlives its
+   * service in this JVM); the old instance must not be used afterwards.
+   */
+  RunningSync restarted() {
+    app.close();
+    return new RunningSync(started(config), postgres, config);
+  }
+
+  /**
+   * A second service on the same database (another node), with its own port; close it before
+   * this one.
+   */
+  RunningSync secondNode() {
+    return new RunningSync(started(config), null, config);
   }
 
   private static Path writeConfig(
