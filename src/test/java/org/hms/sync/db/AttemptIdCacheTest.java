@@ -23,7 +23,7 @@ class AttemptIdCacheTest {
                   "SELECT IDENTITY_CACHE FROM INFORMATION_SCHEMA.COLUMNS"
                       + " WHERE TABLE_NAME = 'DELIVERY_ATTEMPT' AND COLUMN_NAME = 'ID'"))
           .isEqualTo(1024);
-      assertThat(db.database().schemaVersion()).isEqualTo("8");
+      assertThat(Integer.parseInt(db.database().schemaVersion())).as("schema with V7").isGreaterThanOrEqualTo(7);
       before = insertAttempts(db, 40);
     }
     try (TestDb reopened = TestDatabases.h2File(folder)) {
@@ -35,7 +35,7 @@ class AttemptIdCacheTest {
   @Test
   void postgres_keeps_its_identity_as_it_was() {
     try (TestDb db = TestDatabases.postgres()) {
-      assertThat(db.database().schemaVersion()).isEqualTo("8");
+      assertThat(Integer.parseInt(db.database().schemaVersion())).as("schema with V7").isGreaterThanOrEqualTo(7);
       assertThat(
               db.count(
                   "SELECT s.seqcache FROM pg_sequence s"

@@ -63,7 +63,7 @@ class DeliveryStateMigrationTest {
         + " '2027-03-01 09:10:00+00', 'token-1', 503, 'HTTP 503', '2027-03-01 09:01:00+00',"
         + " NULL");
 
-    assertThat(db.database().migrate()).isEqualTo(1);
+    assertThat(db.database().migrate()).as("migrations applied after V7").isPositive();
 
     DeliveryRepository deliveries = new DeliveryRepository(db.database().transactor());
     Delivery done = deliveries.find("d-done").orElseThrow();
