@@ -17,6 +17,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import org.hms.sync.config.BreakerConfig;
 import org.hms.sync.config.ConnectorConfig;
+import org.hms.sync.config.Durations;
 import org.hms.sync.config.LimitsConfig;
 import org.hms.sync.delivery.ConnectorLimits;
 import org.hms.sync.config.EngineConfig;
@@ -54,6 +55,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class SyncApp implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SyncApp.class);
+  /** How long an idle background loop may take to end once told to, whatever the grace left. */
+  private static final Duration LOOP_EXIT = Duration.ofMillis(200);
 
   private final SyncConfig config;
   private final Clock clock;
@@ -77,6 +80,8 @@ public final class SyncApp implements AutoCloseable {
   private final IdempotencyKeys idempotencyKeys;
   private ApiServer server;
   private boolean maintenanceStarted;
+  private boolean engineStarted;
+  private boolean closed;
   private final ScheduledExecutorService maintenance =
       Executors.newSingleThreadScheduledExecutor(
           task -> {
@@ -255,7 +260,7 @@ public final class SyncApp implements AutoCloseable {
   }
 
   /** Starts the delivery engine threads. */
-  public SyncApp startEngine() {
+  public synchronized SyncApp startEngine() {
     if (ownsDatabaseFile(config.database().url())) {
       // An H2 file belongs to one process, so leases left by a crashed run can be freed now.
       int released = deliveries.releaseAllLeases();
@@ -276,6 +281,7 @@ public final class SyncApp implements AutoCloseable {
     inboxProcessor.wakeUp();
     poller.start();
     reconcileScheduler.start();
+    engineStarted = true;
     return this;
   }
 
@@ -432,20 +438,82 @@ public final class SyncApp implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops the service, in this order: the HTTP API stops taking requests; the delivery engine, the
+   * inbox processor, the poller, the reconcile scheduler and the maintenance tasks stop claiming
+   * and starting work; attempts and inbox items in progress get {@code engine.shutdownGrace} to
+   * finish and be recorded, and those still running then are handed back (their leases released,
+   * so another node or the next start takes them at once); the loops end; then the connectors and
+   * the database pool close. Logs one line with the counts. Idempotent.
+   */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    long begun = System.nanoTime();
+    Duration grace = config.engine().shutdownGrace();
     if (server != null) {
       server.close();
     }
-    maintenance.shutdownNow();
-    reconcileScheduler.close();
+    engine.stopClaiming();
+    inboxProcessor.stopClaiming();
     poller.close();
-    inboxProcessor.close();
+    reconcileScheduler.stopScheduling();
+    maintenance.shutdown();
+    DeliveryEngine.Stopped deliveriesStopped = engine.stop(grace);
+    InboxProcessor.Stopped itemsStopped = inboxProcessor.stop(remaining(begun, grace));
+    if (!poller.awaitStop(loopWait(begun, grace))) {
+      log.warn("a poll still runs after engine.shutdownGrace {}; its connector's poll lease ends"
+          + " after engine.lease {}", Durations.format(grace),
+          Durations.format(config.engine().lease()));
+    }
+    if (!reconcileScheduler.close(loopWait(begun, grace))) {
+      log.warn("a scheduled reconciliation still runs after engine.shutdownGrace {}; it is not"
+          + " finished", Durations.format(grace));
+    }
+    awaitMaintenance(loopWait(begun, grace));
     engine.close();
     for (Connector connector : connectors.values()) {
       connector.close();
     }
     database.close();
+    if (engineStarted) {
+      Duration took = Duration.ofMillis((System.nanoTime() - begun) / 1_000_000);
+      log.info(
+          "stopped in {}: {} deliveries and {} inbox items finished, {} deliveries and {} inbox"
+              + " items handed back (engine.shutdownGrace {})",
+          Durations.format(took),
+          deliveriesStopped.finished(),
+          itemsStopped.finished(),
+          deliveriesStopped.handedBack(),
+          itemsStopped.handedBack(),
+          Durations.format(grace));
+    }
+  }
+
+  /** What is left of {@code grace} since {@code begun} (System.nanoTime()); zero when used up. */
+  private static Duration remaining(long begun, Duration grace) {
+    Duration left = grace.minusNanos(System.nanoTime() - begun);
+    return left.isNegative() ? Duration.ZERO : left;
+  }
+
+  /** The rest of the grace, but at least {@link #LOOP_EXIT}: an idle loop's thread ends in that. */
+  private static Duration loopWait(long begun, Duration grace) {
+    Duration left = remaining(begun, grace);
+    return left.compareTo(LOOP_EXIT) < 0 ? LOOP_EXIT : left;
+  }
+
+  private void awaitMaintenance(Duration wait) {
+    try {
+      if (!maintenance.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("H2 compaction or inbox purge still runs after engine.shutdownGrace; the database"
+            + " closes under it");
+      }
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   static Map<String, List<String>> subscribers(SyncConfig config) {

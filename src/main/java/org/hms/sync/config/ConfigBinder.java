@@ -35,7 +35,9 @@ final class ConfigBinder {
           "port", "adminToken", "requestTimeout", "minRequestDataRate", "idempotencyRetention");
   static final List<String> DATABASE_KEYS = List.of("url", "user", "password", "maxPoolSize");
   static final List<String> ENGINE_KEYS =
-      List.of("maxInFlight", "batchSize", "pollInterval", "lease", "nodeId", "retention");
+      List.of(
+          "maxInFlight", "batchSize", "pollInterval", "lease", "nodeId", "retention",
+          "shutdownGrace");
   static final List<String> CONNECTOR_KEYS =
       List.of(
           "id", "type", "baseUrl", "auth", "tls", "timeouts", "retry", "circuitBreaker",
@@ -276,10 +278,14 @@ final class ConfigBinder {
     }
     Duration retention = duration(map, "retention", "engine.retention", Defaults.RETENTION);
     positive("engine.retention", retention, Defaults.RETENTION);
+    // Zero is allowed (hand back at once); a negative duration is refused by the parser.
+    Duration shutdownGrace =
+        duration(map, "shutdownGrace", "engine.shutdownGrace", Defaults.SHUTDOWN_GRACE);
     if (problems.count() > before) {
       return null;
     }
-    return new EngineConfig(maxInFlight, batchSize, pollInterval, lease, nodeId, retention);
+    return new EngineConfig(
+        maxInFlight, batchSize, pollInterval, lease, nodeId, retention, shutdownGrace);
   }
 
   private List<ConnectorConfig> connectors(JsonNode node) {

@@ -22,6 +22,7 @@ final class Defaults {
   static final Duration POLL_INTERVAL = Duration.ofSeconds(1);
   static final Duration LEASE = Duration.ofSeconds(30);
   static final Duration RETENTION = Duration.ofDays(30);
+  static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);

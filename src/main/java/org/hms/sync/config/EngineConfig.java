@@ -14,6 +14,9 @@ import java.util.Objects;
  * @param nodeId this node's name in leases; {@code null} means one is generated at start
  * @param retention how long succeeded and discarded deliveries (with their sync log) and finished
  *     events are kept before they are purged, default 30d; dead letters are never purged
+ * @param shutdownGrace how long a stopping node waits for attempts and inbox items in progress to
+ *     finish and be recorded, default 10s; what is still running then is handed back. Zero hands
+ *     back at once
  */
 public record EngineConfig(
     int maxInFlight,
@@ -21,12 +24,14 @@ public record EngineConfig(
     Duration pollInterval,
     Duration lease,
     String nodeId,
-    Duration retention) {
+    Duration retention,
+    Duration shutdownGrace) {
 
   public EngineConfig {
     Objects.requireNonNull(pollInterval, "pollInterval");
     Objects.requireNonNull(lease, "lease");
     Objects.requireNonNull(retention, "retention");
+    Objects.requireNonNull(shutdownGrace, "shutdownGrace");
   }
 
   /** Every value at its default. */
@@ -37,7 +42,8 @@ public record EngineConfig(
         Defaults.POLL_INTERVAL,
         Defaults.LEASE,
         null,
-        Defaults.RETENTION);
+        Defaults.RETENTION,
+        Defaults.SHUTDOWN_GRACE);
   }
 
   @Override
@@ -54,6 +60,8 @@ public record EngineConfig(
         + nodeId
         + ", retention="
         + Durations.format(retention)
+        + ", shutdownGrace="
+        + Durations.format(shutdownGrace)
         + "]";
   }
 }

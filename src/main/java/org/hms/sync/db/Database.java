@@ -66,7 +66,9 @@ public final class Database implements AutoCloseable {
   /**
    * H2 writes committed changes to its file up to 500 ms late by default, so a killed process
    * could lose commits it had acknowledged. Unless the URL says otherwise, commits are written at
-   * once (WRITE_DELAY=0) and old chunks are reusable after 1 s (RETENTION_TIME=1000).
+   * once (WRITE_DELAY=0) and old chunks are reusable after 1 s (RETENTION_TIME=1000). H2 does not
+   * close the database from a JVM shutdown hook of its own (DB_CLOSE_ON_EXIT=FALSE): the service's
+   * stop records what finishes and hands back the rest before it closes the pool.
    */
   static String durable(String url) {
     String lower = url.toLowerCase(java.util.Locale.ROOT);
@@ -85,6 +87,9 @@ public final class Database implements AutoCloseable {
       // to 45 s of writes; 1 s keeps it small. (Like H2 itself, this relies on the OS to flush
       // its write buffers; neither protects against power loss without fsync.)
       durable += ";RETENTION_TIME=1000";
+    }
+    if (!lower.contains("db_close_on_exit")) {
+      durable += ";DB_CLOSE_ON_EXIT=FALSE";
     }
     if (!lower.contains("query_cache_size")) {
       // The engine's rounds use a dozen statements; H2's default cache of 8 parsed statements

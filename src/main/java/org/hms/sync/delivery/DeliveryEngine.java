@@ -38,6 +38,9 @@ import org.slf4j.LoggerFactory;
  * attempt whose result was not recorded is attempted again, with the same idempotency key, once
  * its lease ends.
  *
+ * <p>Stopping ({@link #stop}) stops claiming, hands back the claims not started, waits a grace
+ * period for the attempts in flight to finish and be recorded, and hands back those still running.
+ *
  * <p>Tests drive the engine without threads through {@link #runOnce()}.
  */
 public final class DeliveryEngine implements AutoCloseable {
@@ -56,6 +59,12 @@ public final class DeliveryEngine implements AutoCloseable {
       Duration pollInterval,
       Duration lease,
       Duration retention) {}
+
+  /**
+   * What a {@link #stop} did: attempts recorded after claiming stopped, and claims handed back (not
+   * started, or still running when the grace ended).
+   */
+  public record Stopped(int finished, int handedBack) {}
 
   private final DeliveryRepository repository;
   private final Map<String, Connector> connectors;
@@ -97,7 +106,13 @@ public final class DeliveryEngine implements AutoCloseable {
   private final AtomicInteger attempting = new AtomicInteger();
   private final AtomicInteger finishedCount = new AtomicInteger();
   private final AtomicLong earliestRetry = new AtomicLong(Long.MAX_VALUE);
+  /** Started, not yet finished, by delivery number: what the end of a stop's grace hands back. */
+  private final Map<Long, ClaimedDelivery> started = new ConcurrentHashMap<>();
+  private final AtomicInteger finishedOnStop = new AtomicInteger();
+  private final AtomicInteger handedBackOnStop = new AtomicInteger();
   private volatile boolean running;
+  /** Set when a stop's grace is over: the pump records what finished, hands back the rest, ends. */
+  private volatile boolean handBack;
   private Instant nextPurge = Instant.MIN;
   private Thread pump;
 
@@ -158,9 +173,19 @@ public final class DeliveryEngine implements AutoCloseable {
     return settings.nodeId();
   }
 
+  /**
+   * Starts the pump. Idempotent while running. A stopped engine may be started again, unless its
+   * stop handed back attempts still running.
+   */
   public synchronized void start() {
     if (running) {
       return;
+    }
+    if (handBack) {
+      // Their late answers would still arrive here, and hold places, under the new run.
+      throw new IllegalStateException(
+          "this delivery engine handed back attempts still running when it stopped; it cannot be"
+              + " started again: create a new one");
     }
     running = true;
     pump = new Thread(this::pumpLoop, "hms-delivery-pump");
@@ -243,6 +268,10 @@ public final class DeliveryEngine implements AutoCloseable {
     boolean more = true;
     while (running || leased.get() > 0) {
       try {
+        if (handBack) {
+          handBackUnfinished();
+          return;
+        }
         if (!more) {
           wake.await(running ? untilNextLook() : Duration.ofMillis(50));
         }
@@ -281,6 +310,9 @@ public final class DeliveryEngine implements AutoCloseable {
               repository.recordAndClaim(
                   results, quotas(limit), settings.nodeId(), now, settings.lease());
           afterRecord(results);
+          if (!running) {
+            finishedOnStop.addAndGet(results.size());
+          }
         } finally {
           leased.addAndGet(-results.size());
           for (AttemptResult result : results) {
@@ -375,6 +407,7 @@ public final class DeliveryEngine implements AutoCloseable {
     queue.poll();
     attempting.incrementAndGet();
     busy.incrementAndGet();
+    started.put(delivery.number(), delivery);
     attemptOrGiveUp(delivery)
         .thenAccept(
             result -> {
@@ -384,6 +417,7 @@ public final class DeliveryEngine implements AutoCloseable {
               busy.decrementAndGet();
               attempting.decrementAndGet();
               finished.add(result);
+              started.remove(delivery.number()); // after finished.add: see handBackUnfinished
               finishedCount.incrementAndGet();
               wake.signal();
               if (!Thread.holdsLock(dispatchLock)) {
@@ -526,7 +560,10 @@ public final class DeliveryEngine implements AutoCloseable {
       return;
     }
     try {
-      repository.release(unstarted);
+      int released = repository.release(unstarted);
+      if (!running) {
+        handedBackOnStop.addAndGet(released);
+      }
     } catch (RuntimeException failure) {
       log.warn(
           "could not hand back {} unstarted deliveries ({}); they are claimable again after their"
@@ -759,26 +796,129 @@ public final class DeliveryEngine implements AutoCloseable {
     return status == null ? "" : "HTTP " + status;
   }
 
-  /** Stops claiming, waits up to {@code grace} for attempts in flight to be recorded. */
-  public void stop(Duration grace) {
-    Thread pumping;
+  /**
+   * Stops claiming and starting attempts, and returns at once: claims not started are handed back,
+   * attempts in flight go on and are recorded as they finish. {@link #stop} waits for them.
+   * Idempotent.
+   */
+  public void stopClaiming() {
     synchronized (this) {
       if (!running) {
         return;
       }
+      finishedOnStop.set(0);
+      handedBackOnStop.set(0);
       running = false;
-      pumping = pump;
     }
     wake.signal();
+  }
+
+  /**
+   * Stops claiming (see {@link #stopClaiming}), waits up to {@code grace} for the attempts in
+   * flight to finish and be recorded, then hands back the attempts still running: their leases are
+   * released, so another node or the next start claims them at once and sends them again with the
+   * same idempotency key and attempt number (a handed-back attempt is not counted against the retry
+   * budget). Their late answers are not recorded. Idempotent; a second call returns zeros.
+   */
+  public Stopped stop(Duration grace) {
+    stopClaiming();
+    Thread pumping;
+    synchronized (this) {
+      pumping = pump;
+      pump = null;
+    }
+    if (pumping == null) {
+      return new Stopped(0, 0);
+    }
+    join(pumping, grace);
+    if (pumping.isAlive()) {
+      handBack = true;
+      wake.signal();
+      // The pump ends after its current round, a database transaction; past the lease, waiting
+      // serves nothing: the leases have ended by themselves.
+      join(pumping, settings.lease());
+    }
+    if (pumping.isAlive()) {
+      log.warn(
+          "the delivery pump did not end within {} after a grace of {}; its {} claims are"
+              + " claimable again when their lease ends",
+          settings.lease(),
+          grace,
+          leased.get());
+    }
+    return new Stopped(finishedOnStop.get(), handedBackOnStop.get());
+  }
+
+  /**
+   * The end of a stop's grace, on the pump: records the attempts that finished and hands back every
+   * claim still running or waiting.
+   */
+  private void handBackUnfinished() {
+    Map<Long, ClaimedDelivery> unfinished = new HashMap<>();
+    synchronized (dispatchLock) {
+      // No attempt starts meanwhile. The running ones are read before the finished ones: an
+      // attempt joins finished before it leaves started, so it is in one or the other (or both).
+      for (ClaimedDelivery delivery : started.values()) {
+        unfinished.put(delivery.number(), delivery);
+      }
+      for (ConcurrentLinkedQueue<Waiting> queue : ready.values()) {
+        drain(queue, stale);
+      }
+    }
+    for (ClaimedDelivery delivery = stale.poll(); delivery != null; delivery = stale.poll()) {
+      unfinished.put(delivery.number(), delivery);
+    }
+    List<AttemptResult> results = new ArrayList<>();
+    for (AttemptResult result = finished.poll(); result != null; result = finished.poll()) {
+      results.add(result);
+      unfinished.remove(result.claimed().number());
+    }
+    if (!results.isEmpty()) {
+      try {
+        repository.recordAndClaim(
+            results, List.of(), settings.nodeId(), clock.instant(), settings.lease());
+        afterRecord(results);
+        finishedOnStop.addAndGet(results.size());
+      } catch (RuntimeException failure) {
+        log.warn(
+            "could not record {} finished attempts on stop ({}); they are handed back and sent"
+                + " again (same idempotency key)",
+            results.size(),
+            Failures.describe(failure));
+        for (AttemptResult result : results) {
+          unfinished.put(result.claimed().number(), result.claimed());
+        }
+      }
+    }
     try {
-      pumping.join(grace.toMillis());
+      if (!unfinished.isEmpty()) {
+        handedBackOnStop.addAndGet(repository.release(List.copyOf(unfinished.values())));
+      }
+    } catch (RuntimeException failure) {
+      log.warn(
+          "could not hand back {} deliveries on stop ({}); they are claimable again when their"
+              + " lease of {} ends",
+          unfinished.size(),
+          Failures.describe(failure),
+          settings.lease());
+    }
+    leased.addAndGet(-(results.size() + unfinished.size()));
+    for (AttemptResult result : results) {
+      heldBy.get(result.claimed().connectorId()).decrementAndGet();
+    }
+    for (ClaimedDelivery delivery : unfinished.values()) {
+      heldBy.get(delivery.connectorId()).decrementAndGet();
+    }
+  }
+
+  private static void join(Thread thread, Duration wait) {
+    if (wait.isZero() || wait.isNegative()) {
+      return; // join(0) would wait forever
+    }
+    try {
+      thread.join(Math.max(1, wait.toMillis()));
     } catch (InterruptedException interrupted) {
       Thread.currentThread().interrupt();
-    }
-    if (leased.get() > 0) {
-      log.warn(
-          "stopped with {} attempts unrecorded; they will be attempted again after their lease",
-          leased.get());
     }
   }
 

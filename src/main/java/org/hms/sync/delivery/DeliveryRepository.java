@@ -473,11 +473,15 @@ public final class DeliveryRepository {
   }
 
   /**
-   * Hands back claims that were never attempted: free at once, and the claim does not count
-   * against the retry budget. A claim another node has taken over meanwhile is left alone.
+   * Hands back claims without a recorded result: never attempted, or still running when a stop's
+   * grace ended. Free at once, and the claim does not count against the retry budget: the next
+   * claim sends the same attempt again, with the same idempotency key. A claim another node has
+   * taken over meanwhile is left alone.
+   *
+   * @return how many were handed back
    */
-  void release(List<ClaimedDelivery> unstarted) {
-    transactor.inTransaction(
+  int release(List<ClaimedDelivery> unstarted) {
+    return transactor.inTransaction(
         "release unstarted deliveries",
         connection -> {
           try (PreparedStatement update =
@@ -490,9 +494,12 @@ public final class DeliveryRepository {
               update.setString(2, delivery.claimToken());
               update.addBatch();
             }
-            update.executeBatch();
+            int released = 0;
+            for (int count : update.executeBatch()) {
+              released += count == java.sql.Statement.SUCCESS_NO_INFO ? 1 : count;
+            }
+            return released;
           }
-          return null;
         });
   }
 

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.hms.sync.Failures;
 import org.hms.sync.Ids;
 import org.hms.sync.SyncException;
@@ -37,6 +38,9 @@ import org.slf4j.LoggerFactory;
  * finds it already in the EMR (same slot, already cancelled or completed, the external id already
  * booked) and counts it as a duplicate, so each change takes effect once.
  *
+ * <p>Stopping ({@link #stop}) lets the item being applied finish and hands back the items claimed
+ * with it, so they are claimable again at once.
+ *
  * <p>Tests drive it without threads through {@link #runOnce()}.
  */
 public final class InboxProcessor implements AutoCloseable {
@@ -50,6 +54,9 @@ public final class InboxProcessor implements AutoCloseable {
   /** How the processor runs. */
   public record Settings(Duration pollInterval, Duration lease) {}
 
+  /** What a {@link #stop} did: items finished after claiming stopped, and items handed back. */
+  public record Stopped(int finished, int handedBack) {}
+
   private final InboxRepository inbox;
   private final ReviewRepository reviews;
   private final SchedulingService scheduling;
@@ -58,6 +65,8 @@ public final class InboxProcessor implements AutoCloseable {
   private final Settings settings;
   private final Clock clock;
   private final Semaphore wake = new Semaphore(0);
+  private final AtomicInteger finishedOnStop = new AtomicInteger();
+  private final AtomicInteger handedBackOnStop = new AtomicInteger();
   private volatile boolean running;
   private Thread loop;
 
@@ -112,10 +121,35 @@ public final class InboxProcessor implements AutoCloseable {
     return claimed.size();
   }
 
+  /**
+   * A round of the loop: like {@link #runOnce()}, but once claiming stopped, the item being applied
+   * is the last one; the others claimed with it are handed back.
+   */
+  private int round() {
+    List<InboxItem> claimed = inbox.claim(clock.instant(), settings.lease(), BATCH);
+    int next = 0;
+    while (next < claimed.size() && running) {
+      process(claimed.get(next++));
+      if (!running) {
+        finishedOnStop.incrementAndGet(); // it was being applied when claiming stopped
+      }
+    }
+    if (next < claimed.size()) {
+      List<InboxItem> rest = claimed.subList(next, claimed.size());
+      try {
+        handedBackOnStop.addAndGet(inbox.release(rest, clock.instant()));
+      } catch (RuntimeException failure) {
+        log.warn("could not hand back {} inbox items on stop ({}); they are claimable again when"
+            + " their lease of {} ends", rest.size(), Failures.describe(failure), settings.lease());
+      }
+    }
+    return claimed.size();
+  }
+
   private void loop() {
     while (running) {
       try {
-        int processed = runOnce();
+        int processed = round();
         if (processed < BATCH) {
           wake.tryAcquire(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
           wake.drainPermits();
@@ -124,6 +158,11 @@ public final class InboxProcessor implements AutoCloseable {
         Thread.currentThread().interrupt();
         return;
       } catch (RuntimeException | Error failure) {
+        if (!running) {
+          log.warn("inbox round failed while stopping ({}); items it claimed are claimed again when"
+              + " their lease of {} ends", Failures.describe(failure), settings.lease());
+          return;
+        }
         log.error(
             "inbox round failed ({}); items it claimed are claimed again when their lease of {}"
                 + " ends; next round in {}",
@@ -440,22 +479,54 @@ public final class InboxProcessor implements AutoCloseable {
     return reviews.find(reviewId).orElseThrow();
   }
 
-  /** Stops the loop; an item being applied finishes or is claimed again after its lease. */
-  @Override
-  public void close() {
-    Thread stopping;
+  /**
+   * Stops claiming and returns at once: the item being applied finishes, the others claimed with it
+   * are handed back. {@link #stop} waits for that. Idempotent.
+   */
+  public void stopClaiming() {
     synchronized (this) {
       if (!running) {
         return;
       }
+      finishedOnStop.set(0);
+      handedBackOnStop.set(0);
       running = false;
+    }
+    wakeUp();
+  }
+
+  /**
+   * Stops claiming (see {@link #stopClaiming}) and waits up to {@code grace} for the item being
+   * applied to finish and the rest to be handed back. An item still being applied after that is
+   * claimable again when its lease ends. Idempotent; a second call returns zeros.
+   */
+  public Stopped stop(Duration grace) {
+    stopClaiming();
+    Thread stopping;
+    synchronized (this) {
       stopping = loop;
+      loop = null;
     }
-    stopping.interrupt();
-    try {
-      stopping.join(5000);
-    } catch (InterruptedException interrupted) {
-      Thread.currentThread().interrupt();
+    if (stopping == null) {
+      return new Stopped(0, 0);
     }
+    if (grace.toMillis() > 0) { // join(0) would wait forever
+      try {
+        stopping.join(grace.toMillis());
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (stopping.isAlive()) {
+      log.warn("the inbox processor did not stop within {}; the item it is applying is claimable"
+          + " again when its lease of {} ends", grace, settings.lease());
+    }
+    return new Stopped(finishedOnStop.get(), handedBackOnStop.get());
+  }
+
+  /** {@link #stop} with a grace of 5 seconds. */
+  @Override
+  public void close() {
+    stop(Duration.ofSeconds(5));
   }
 }

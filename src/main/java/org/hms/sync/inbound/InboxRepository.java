@@ -146,6 +146,38 @@ public final class InboxRepository {
   }
 
   /**
+   * Hands back claimed items that were not applied (a stopping processor's): due again at {@code
+   * now}, and the claim does not count as an attempt. An item whose lease was lost meanwhile is
+   * left alone.
+   *
+   * @return how many were handed back
+   */
+  int release(List<InboxItem> claimed, Instant now) {
+    return transactor.inTransaction(
+        "hand back inbox items",
+        connection -> {
+          try (PreparedStatement update =
+              connection.prepareStatement(
+                  "UPDATE inbox SET next_attempt_at = ?, attempts = attempts - 1"
+                      + " WHERE id = ? AND next_attempt_at = ? AND status IN (?, ?)")) {
+            for (InboxItem item : claimed) {
+              Jdbc.setInstant(update, 1, now);
+              update.setString(2, item.id());
+              Jdbc.setInstant(update, 3, item.nextAttemptAt());
+              update.setString(4, InboxStatus.RECEIVED.wire());
+              update.setString(5, InboxStatus.FAILED.wire());
+              update.addBatch();
+            }
+            int released = 0;
+            for (int count : update.executeBatch()) {
+              released += count == java.sql.Statement.SUCCESS_NO_INFO ? 1 : count;
+            }
+            return released;
+          }
+        });
+  }
+
+  /**
    * Records the item's final outcome (applied, duplicate, rejected or conflict), with the review
    * to open, if any, in the same transaction. Does nothing when the lease {@code claimedUntil} was
    * lost to another processor.

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.hms.sync.Failures;
 import org.hms.sync.config.ConnectorConfig;
 import org.hms.sync.config.ReconcileConfig;
 import org.slf4j.Logger;
@@ -27,6 +28,7 @@ public final class ReconcileScheduler implements AutoCloseable {
   private final String node;
   private final Clock clock;
   private ScheduledExecutorService executor;
+  private volatile boolean stopping;
 
   public ReconcileScheduler(
       Reconciler reconciler,
@@ -86,22 +88,55 @@ public final class ReconcileScheduler implements AutoCloseable {
     try {
       runOnce();
     } catch (RuntimeException failure) {
+      if (stopping) {
+        log.warn(
+            "scheduled reconciliation stopped with the service ({}); it runs again at the next"
+                + " interval after the start",
+            Failures.describe(failure));
+        return;
+      }
       log.error(
           "scheduled reconciliation failed: {}; the schedule keeps running and tries again at the"
               + " next interval", failure.toString(), failure);
     }
   }
 
-  @Override
-  public synchronized void close() {
+  /**
+   * Starts no new run and returns at once; a reconciliation in progress finishes on its own (see
+   * {@link #close(Duration)}). Idempotent.
+   */
+  public synchronized void stopScheduling() {
+    stopping = true;
     if (executor != null) {
-      executor.shutdownNow();
-      try {
-        executor.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException interrupted) {
-        Thread.currentThread().interrupt();
-      }
-      executor = null;
+      executor.shutdown(); // no interrupt: a run stopped halfway would be reported as failed
     }
+  }
+
+  /**
+   * Stops scheduling and waits up to {@code wait} for a reconciliation in progress.
+   *
+   * @return true when no reconciliation runs any more
+   */
+  public boolean close(Duration wait) {
+    stopScheduling();
+    ScheduledExecutorService stopped;
+    synchronized (this) {
+      stopped = executor;
+    }
+    if (stopped == null) {
+      return true;
+    }
+    try {
+      return stopped.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** {@link #close(Duration)} with 5 seconds. */
+  @Override
+  public void close() {
+    close(Duration.ofSeconds(5));
   }
 }

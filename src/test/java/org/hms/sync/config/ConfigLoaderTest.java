@@ -29,6 +29,7 @@ class ConfigLoaderTest {
         pollInterval: 1s
         lease: 30s
         nodeId: node-a
+        shutdownGrace: 20s
       connectors:
         - id: state-iis
           type: rest
@@ -84,7 +85,7 @@ class ConfigLoaderTest {
     assertThat(config.engine())
         .isEqualTo(
             new EngineConfig(64, 128, Duration.ofSeconds(1), Duration.ofSeconds(30), "node-a",
-                Duration.ofDays(30)));
+                Duration.ofDays(30), Duration.ofSeconds(20)));
     assertThat(config.connectors()).hasSize(1);
 
     ConnectorConfig iis = config.connector("state-iis").orElseThrow();
@@ -130,7 +131,7 @@ class ConfigLoaderTest {
     assertThat(config.engine()).isEqualTo(EngineConfig.defaults());
     assertThat(config.engine())
         .isEqualTo(new EngineConfig(64, 128, Duration.ofSeconds(1), Duration.ofSeconds(30), null,
-            Duration.ofDays(30)));
+            Duration.ofDays(30), Duration.ofSeconds(10)));
     assertThat(config.connectors()).isEmpty();
   }
 

@@ -251,6 +251,24 @@ class ValidationTest {
             "connectors[0].timeouts.connect: must be longer than zero; set e.g. 5s (the default)");
   }
 
+  @Test
+  void a_negative_shutdown_grace_is_reported() {
+    assertThat(problems("engine:\n  shutdownGrace: -1s\n"))
+        .containsExactly(
+            "engine.shutdownGrace: bad duration '-1s': must not be negative; write a number and a"
+                + " unit, e.g. 250ms, 2s, 10m, 1h");
+  }
+
+  @Test
+  void a_zero_shutdown_grace_is_accepted_and_hands_back_at_once() {
+    assertThat(fixture.load("engine:\n  shutdownGrace: 0s\n").engine().shutdownGrace()).isZero();
+  }
+
+  @Test
+  void the_shutdown_grace_defaults_to_ten_seconds() {
+    assertThat(fixture.load("").engine().shutdownGrace()).hasSeconds(10);
+  }
+
   // ---- connectors ----
   @Test
   void circuit_breaker_values_are_checked() {

@@ -8,7 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** The service running as `serve` in its own JVM, so a test can SIGKILL it. */
+/** The service running as `serve` in its own JVM, so a test can SIGKILL or SIGTERM it. */
 final class EngineProcess {
   private final Process process;
   private final int port;
@@ -19,6 +19,13 @@ final class EngineProcess {
   }
 
   static EngineProcess start(Path config, int port, String adminToken, Path log) throws IOException {
+    return start(config, port, adminToken, log, java.util.Map.of());
+  }
+
+  /** With more environment variables for the configuration's {@code ${...}}. */
+  static EngineProcess start(
+      Path config, int port, String adminToken, Path log, java.util.Map<String, String> env)
+      throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder builder =
         new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
@@ -26,6 +33,7 @@ final class EngineProcess {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().put("HMS_ADMIN_TOKEN", adminToken);
+    builder.environment().putAll(env);
     EngineProcess engine = new EngineProcess(builder.start(), port);
     engine.awaitReady(Duration.ofSeconds(60));
     return engine;
@@ -59,6 +67,24 @@ final class EngineProcess {
   void kill() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor();
+  }
+
+  /**
+   * SIGTERM ({@link Process#destroy()} on Linux), then waits for the process to end.
+   *
+   * @return its exit code
+   */
+  int terminate(Duration timeout) throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      kill();
+      throw new AssertionError("the engine process did not end within " + timeout + " of SIGTERM");
+    }
+    return process.exitValue();
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
   }
 
   void stop() throws InterruptedException {

@@ -7,6 +7,8 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.hms.sync.json.JsonSnapshotEncoder;
 import org.hms.sync.outbox.EventTypes;
 import org.hms.sync.outbox.Outbox;
@@ -44,6 +46,7 @@ abstract class DeliveryEngineContractTest {
   ScriptedConnector portal;
   Location clinic;
   int slotHour;
+  BlockingConnector blocked;
 
   abstract TestDb open();
 
@@ -68,6 +71,9 @@ abstract class DeliveryEngineContractTest {
 
   @AfterEach
   void tearDown() {
+    if (blocked != null) {
+      blocked.finishAll();
+    }
     if (db != null) { // null when the database was skipped
       db.close();
     }
@@ -501,6 +507,93 @@ abstract class DeliveryEngineContractTest {
   }
 
   @Test
+  void stop_waits_for_attempts_in_flight_and_records_them_while_unstarted_claims_go_back_at_once()
+      throws Exception {
+    DeliveryEngine engine = engineWithFourClaimsAndTwoAttemptsBlocked();
+
+    CompletableFuture<DeliveryEngine.Stopped> stopped =
+        CompletableFuture.supplyAsync(() -> engine.stop(Duration.ofMinutes(1)));
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(iisDeliveries("locked_until IS NULL AND attempts = 0"))
+                    .as("the unstarted claims were handed back")
+                    .isEqualTo(2));
+    blocked.finishAll();
+
+    assertThat(stopped.get(30, TimeUnit.SECONDS)).isEqualTo(new DeliveryEngine.Stopped(2, 2));
+    assertThat(engine.inFlight()).isZero();
+    assertThat(iisDeliveries("status = 'succeeded'")).isEqualTo(2);
+    assertThat(iisDeliveries("locked_until IS NOT NULL")).isZero();
+  }
+
+  @Test
+  void attempts_still_running_when_the_grace_ends_are_handed_back_and_late_answers_not_recorded() {
+    DeliveryEngine engine = engineWithFourClaimsAndTwoAttemptsBlocked();
+
+    DeliveryEngine.Stopped stopped = engine.stop(Duration.ofMillis(200));
+    blocked.finishAll(); // too late: the engine has stopped
+
+    assertThat(stopped).isEqualTo(new DeliveryEngine.Stopped(0, 4));
+    assertThat(engine.inFlight()).isZero();
+    assertThat(
+            iisDeliveries(
+                "status = 'pending' AND locked_by IS NULL AND locked_until IS NULL"
+                    + " AND claim_token IS NULL AND attempts = 0"))
+        .as("free at once, and no attempt spent")
+        .isEqualTo(4);
+    assertThat(db.count("SELECT COUNT(*) FROM delivery_attempt"))
+        .as("no late answer recorded")
+        .isZero();
+
+    assertThat(engine("node-b", new ScriptedConnector("iis")).runOnce())
+        .as("another node takes them at once")
+        .isEqualTo(4);
+    assertThat(iisDeliveries("status = 'succeeded'")).isEqualTo(4);
+    assertThat(db.count("SELECT COUNT(*) FROM delivery_attempt WHERE attempt = 1"))
+        .as("sent again as the same attempt, with the same idempotency key")
+        .isEqualTo(4);
+  }
+
+  @Test
+  void an_attempt_that_finished_before_a_zero_grace_ended_is_recorded_and_the_rest_handed_back() {
+    DeliveryEngine engine = engineWithFourClaimsAndTwoAttemptsBlocked();
+
+    blocked.finishFirst();
+    DeliveryEngine.Stopped stopped = engine.stop(Duration.ZERO);
+
+    assertThat(stopped.handedBack()).isEqualTo(3);
+    assertThat(engine.inFlight()).isZero();
+    assertThat(iisDeliveries("status = 'succeeded'")).isEqualTo(1);
+    assertThat(iisDeliveries("status = 'pending' AND locked_until IS NULL AND attempts = 0"))
+        .isEqualTo(3);
+    assertThat(db.count("SELECT COUNT(*) FROM delivery_attempt")).isEqualTo(1);
+  }
+
+  /** Four bookings, an engine with two places: two attempts block, two claims wait. */
+  private DeliveryEngine engineWithFourClaimsAndTwoAttemptsBlocked() {
+    for (int i = 0; i < 4; i++) {
+      book();
+    }
+    blocked = new BlockingConnector("iis");
+    DeliveryEngine engine = engine("node-a", 2, blocked);
+    engine.start();
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              assertThat(engine.inFlight()).isEqualTo(4);
+              assertThat(blocked.started()).isEqualTo(2);
+            });
+    return engine;
+  }
+
+  private long iisDeliveries(String condition) {
+    return db.count(COUNT_DELIVERIES + "connector_id = 'iis' AND " + condition);
+  }
+
+  @Test
   void a_claim_that_waits_longer_than_half_its_lease_is_handed_back_and_claimed_afresh() {
     Appointment first = book();
     Appointment second = book();
@@ -719,6 +812,11 @@ abstract class DeliveryEngineContractTest {
 
     int started() {
       return pending.size();
+    }
+
+    /** Answers the first attempt that started (the others keep waiting). */
+    void finishFirst() {
+      pending.get(0).complete(new PushResult.Success(200, null, null));
     }
 
     void finishAll() {

@@ -37,6 +37,7 @@ abstract class InboxProcessorContractTest {
 
   TestDb db;
   MutableClock clock;
+  Outbox outbox;
   SchedulingService scheduling;
   DeliveryRepository deliveries;
   InboxRepository inbox;
@@ -52,7 +53,7 @@ abstract class InboxProcessorContractTest {
     db = open();
     clock = new MutableClock(T0);
     List<String> both = List.of("iis", "portal");
-    Outbox outbox =
+    outbox =
         new Outbox(
             Map.of(
                 EventTypes.CREATED, both, EventTypes.RESCHEDULED, both, EventTypes.CANCELLED, both,
@@ -238,6 +239,58 @@ abstract class InboxProcessorContractTest {
     assertThat(inbox.finish(crashed.get(0).id(), crashed.get(0).nextAttemptAt(),
         InboxStatus.REJECTED, "late", clock.instant(), null)).isFalse();
     assertThat(scheduling.findAppointment(appointment.id()).orElseThrow().version()).isEqualTo(2);
+  }
+
+  @Test
+  void stopping_lets_the_item_being_applied_finish_and_hands_back_those_claimed_with_it() {
+    Appointment first = bookedInEmr("p-1");
+    Appointment second = bookedInEmr("p-2");
+    Appointment third = bookedInEmr("p-3");
+    received("msg_1", change(Action.CANCEL, "p-1"));
+    received("msg_2", change(Action.CANCEL, "p-2"));
+    received("msg_3", change(Action.CANCEL, "p-3"));
+    InboxProcessor processor = processor(ConflictPolicy.REVIEW);
+    // The stop arrives while the first item is being applied: right after its change commits.
+    outbox.onCommit(processor::stopClaiming);
+
+    processor.start();
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(List.of(item("msg_1"), item("msg_2"), item("msg_3")))
+                    .anySatisfy(item -> assertThat(item.status()).isEqualTo(InboxStatus.APPLIED)));
+    InboxProcessor.Stopped stopped = processor.stop(Duration.ofMinutes(1));
+
+    assertThat(stopped).isEqualTo(new InboxProcessor.Stopped(1, 2));
+    List<InboxItem> items = List.of(item("msg_1"), item("msg_2"), item("msg_3"));
+    InboxItem applied =
+        items.stream()
+            .filter(item -> item.status() == InboxStatus.APPLIED)
+            .findFirst()
+            .orElseThrow();
+    assertThat(items)
+        .filteredOn(item -> item != applied)
+        .as("handed back: due at once, the claim not counted as an attempt")
+        .hasSize(2)
+        .allSatisfy(
+            item -> {
+              assertThat(item.status()).isEqualTo(InboxStatus.RECEIVED);
+              assertThat(item.attempts()).isZero();
+              assertThat(item.nextAttemptAt()).isEqualTo(clock.instant());
+            });
+    assertThat(
+            List.of(first, second, third).stream()
+                .filter(
+                    appointment ->
+                        scheduling.findAppointment(appointment.id()).orElseThrow().status()
+                            == AppointmentStatus.CANCELLED)
+                .count())
+        .isEqualTo(1);
+
+    assertThat(processor(ConflictPolicy.REVIEW).runOnce())
+        .as("claimable at once by another processor")
+        .isEqualTo(2);
   }
 
   /** The EMR moves the appointment (version 2) after the portal saw version 1. */

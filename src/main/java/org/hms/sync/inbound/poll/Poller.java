@@ -467,12 +467,35 @@ public final class Poller implements AutoCloseable {
     }
   }
 
-  /** Stops the loop; a poll in progress finishes or loses its lease. Idempotent. */
+  /**
+   * Starts no new poll and returns at once; a poll in progress finishes on its own (see {@link
+   * #awaitStop}). Idempotent.
+   */
   @Override
   public synchronized void close() {
     if (loop != null) {
-      loop.shutdownNow();
-      loop = null;
+      loop.shutdown(); // no interrupt: a poll stopped halfway would be recorded as failed
+    }
+  }
+
+  /**
+   * Waits up to {@code wait} for a poll in progress once {@link #close()} was called.
+   *
+   * @return true when no poll runs any more
+   */
+  public boolean awaitStop(Duration wait) {
+    ScheduledExecutorService stopping;
+    synchronized (this) {
+      stopping = loop;
+    }
+    if (stopping == null) {
+      return true;
+    }
+    try {
+      return stopping.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 }
