@@ -5,7 +5,12 @@ import static org.hms.sync.connector.iis.IisConnectors.completedEvent;
 import static org.hms.sync.connector.iis.IisConnectors.connector;
 import static org.hms.sync.connector.iis.IisConnectors.push;
 import static org.hms.sync.connector.iis.IisConnectors.request;
+import static org.hms.sync.connector.iis.IisTestServer.ack;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import org.hms.sync.connector.iis.IisTestServer.Issue;
 import org.hms.sync.delivery.PushResult;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,7 +40,8 @@ class IisSoapRegistryQuirksTest {
 
   @Test
   void a_soap_1_2_envelope_labelled_text_xml_is_read_and_its_ack_accepted() {
-    registry.rawAnswer(200, "text/xml; charset=utf-8", envelope(SOAP_12, xmlText(ack("AA"))));
+    registry.rawAnswer(
+        200, "text/xml; charset=utf-8", envelope(SOAP_12, xmlText(firstAttemptAck("AA"))));
 
     PushResult result = push(connector, request(completedEvent(), null));
 
@@ -46,7 +52,9 @@ class IisSoapRegistryQuirksTest {
   @Test
   void a_soap_1_1_envelope_labelled_application_soap_xml_is_read_and_its_ack_accepted() {
     registry.rawAnswer(
-        200, "application/soap+xml; charset=utf-8", envelope(SOAP_11, xmlText(ack("AA"))));
+        200,
+        "application/soap+xml; charset=utf-8",
+        envelope(SOAP_11, xmlText(firstAttemptAck("AA"))));
 
     PushResult result = push(connector, request(completedEvent(), null));
 
@@ -72,8 +80,36 @@ class IisSoapRegistryQuirksTest {
     assertThat(((PushResult.Permanent) result).reason()).contains("Invalid username or password");
   }
 
+  @Test
+  void an_ack_returned_url_encoded_is_decoded_and_judged() {
+    IisSoapConnector soap = connector(registry.uri());
+    registry.answer(received -> URLEncoder.encode(ack(received, "AA"), StandardCharsets.UTF_8));
+
+    PushResult result = push(soap, request(completedEvent(), null));
+
+    assertThat(result).isInstanceOf(PushResult.Success.class);
+    assertThat(registry.received()).hasSize(1);
+  }
+
+  @Test
+  void an_ack_returned_base64_encoded_is_decoded_and_judged() {
+    IisSoapConnector soap = connector(registry.uri());
+    registry.answer(
+        received ->
+            Base64.getMimeEncoder()
+                .encodeToString(
+                    ack(received, "AE", new Issue("RXA", 5, "103", "x", "E", "Unknown CVX code"))
+                        .getBytes(StandardCharsets.UTF_8)));
+
+    PushResult result = push(soap, request(completedEvent(), null));
+
+    assertThat(result).isInstanceOf(PushResult.Permanent.class);
+    assertThat(((PushResult.Permanent) result).errorClass()).isEqualTo("AckRejected");
+    assertThat(((PushResult.Permanent) result).reason()).contains("RXA-5", "Unknown CVX code");
+  }
+
   /** The ACK an accepting registry sends for the first attempt of the sample delivery. */
-  static String ack(String code) {
+  static String firstAttemptAck(String code) {
     return "MSH|^~\\&|MYIIS|MYSTATE|HMS-SYNC|CLINIC-0042|20270301090000-0600||ACK^V04^ACK|A-1|T"
         + "|2.5.1\rMSA|"
         + code
