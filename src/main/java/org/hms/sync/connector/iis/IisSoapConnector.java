@@ -392,9 +392,9 @@ public final class IisSoapConnector implements Connector, Previewable, HealthChe
 
   /**
    * An HTTP 2xx answer without a readable ACK. The registry may well have recorded the dose, so
-   * the VXU is sent again only while the delivery has had at most {@code iis.unreadableAckRetries}
-   * earlier attempts in its run (since it was created or last replayed, whatever their outcome);
-   * then it is a permanent failure, a dead letter whose reason keeps the answer, patient data
+   * the VXU is sent again only when this was one of the first {@code iis.unreadableAckRetries}
+   * attempts of the delivery's run (since it was created or last replayed, whatever their
+   * outcome); otherwise it is a permanent failure, a dead letter whose reason keeps the answer, patient data
    * masked, for a person to look the dose up at the registry and replay or discard it.
    *
    * @param problem what was wrong with the answer; names no PHI
