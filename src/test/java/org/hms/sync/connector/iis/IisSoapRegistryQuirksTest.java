@@ -81,6 +81,19 @@ class IisSoapRegistryQuirksTest {
   }
 
   @Test
+  void an_ack_pretty_printed_on_indented_lines_inside_return_is_accepted() {
+    String indented = "\n      " + firstAttemptAck("AA").replace("\r", "\n      ");
+    registry.rawAnswer(
+        200,
+        "application/soap+xml; charset=utf-8",
+        "\n" + envelope(SOAP_12, xmlText(indented)).replace("><", ">\n  <"));
+
+    PushResult result = push(connector, request(completedEvent(), null));
+
+    assertThat(result).isInstanceOf(PushResult.Success.class);
+  }
+
+  @Test
   void an_ack_returned_url_encoded_is_decoded_and_judged() {
     IisSoapConnector soap = connector(registry.uri());
     registry.answer(received -> URLEncoder.encode(ack(received, "AA"), StandardCharsets.UTF_8));
