@@ -65,7 +65,8 @@ final class ConfigBinder {
   static final List<String> IIS_KEYS =
       List.of(
           "username", "password", "facilityId", "sendingApplication", "sendingFacility",
-          "receivingApplication", "receivingFacility", "processingId", "mrnAuthority");
+          "receivingApplication", "receivingFacility", "processingId", "mrnAuthority",
+          "unreadableAckRetries");
   static final List<String> FHIR_KEYS =
       List.of(
           "identifierSystem", "references", "patientIdentifierSystem", "locationIdentifierSystem",
@@ -740,6 +741,8 @@ final class ConfigBinder {
       unknownValue(path + ".processingId", "processing id (MSH-11)", processingId, PROCESSING_IDS);
     }
     String mrnAuthority = optionalText(map, "mrnAuthority", path + ".mrnAuthority");
+    Integer unreadableAckRetries =
+        atLeast(map, "unreadableAckRetries", path, 0, Defaults.UNREADABLE_ACK_RETRIES);
     if (problems.count() > before) {
       return null;
     }
@@ -752,7 +755,8 @@ final class ConfigBinder {
         receivingApplication,
         receivingFacility,
         processingId == null ? null : processingId.value(),
-        mrnAuthority);
+        mrnAuthority,
+        unreadableAckRetries);
   }
 
   private FhirConfig fhir(JsonNode node, String path) {

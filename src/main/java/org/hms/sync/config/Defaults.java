@@ -38,5 +38,8 @@ final class Defaults {
   static final Duration BREAKER_OPEN_FOR = Duration.ofSeconds(30);
   static final int BREAKER_HALF_OPEN_PROBES = 3;
 
+  /** iis-soap: resends after an HTTP 2xx answer without a readable ACK, then a dead letter. */
+  static final int UNREADABLE_ACK_RETRIES = 1;
+
   private Defaults() {}
 }

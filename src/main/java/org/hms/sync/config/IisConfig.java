@@ -17,6 +17,9 @@ import java.util.Objects;
  * @param receivingFacility MSH-6, or {@code null}
  * @param processingId MSH-11: {@code P} production, {@code T} training (default), {@code D} debug
  * @param mrnAuthority PID-3.4 assigning authority of our MRNs, default {@code HMS}
+ * @param unreadableAckRetries how many times a VXU is sent again after an HTTP 2xx answer that
+ *     holds no readable ACK (the registry may have recorded the dose) before it becomes a dead
+ *     letter for a person to decide; {@code >= 0}, default 1
  */
 public record IisConfig(
     String username,
@@ -27,7 +30,8 @@ public record IisConfig(
     String receivingApplication,
     String receivingFacility,
     String processingId,
-    String mrnAuthority)
+    String mrnAuthority,
+    int unreadableAckRetries)
     implements ConnectorSettings {
 
   public IisConfig {
@@ -35,6 +39,37 @@ public record IisConfig(
     sendingApplication = sendingApplication == null ? "HMS-SYNC" : sendingApplication;
     processingId = processingId == null ? "T" : processingId;
     mrnAuthority = mrnAuthority == null ? "HMS" : mrnAuthority;
+    if (unreadableAckRetries < 0) {
+      throw new IllegalArgumentException(
+          "unreadableAckRetries must be >= 0 (default "
+              + Defaults.UNREADABLE_ACK_RETRIES
+              + "); was "
+              + unreadableAckRetries);
+    }
+  }
+
+  /** With the default {@code unreadableAckRetries}. */
+  public IisConfig(
+      String username,
+      String password,
+      String facilityId,
+      String sendingApplication,
+      String sendingFacility,
+      String receivingApplication,
+      String receivingFacility,
+      String processingId,
+      String mrnAuthority) {
+    this(
+        username,
+        password,
+        facilityId,
+        sendingApplication,
+        sendingFacility,
+        receivingApplication,
+        receivingFacility,
+        processingId,
+        mrnAuthority,
+        Defaults.UNREADABLE_ACK_RETRIES);
   }
 
   @Override
@@ -56,6 +91,8 @@ public record IisConfig(
         + processingId
         + ", mrnAuthority="
         + mrnAuthority
+        + ", unreadableAckRetries="
+        + unreadableAckRetries
         + "]";
   }
 }

@@ -17,6 +17,6 @@ record ClaimedDelivery(
     String externalId) {
 
   PushRequest request() {
-    return new PushRequest(deliveryId, deliveryId, attempt, event, externalId);
+    return new PushRequest(deliveryId, deliveryId, attempt, attemptInRun, event, externalId);
   }
 }

@@ -89,6 +89,7 @@ class ProtocolConfigTest {
     assertThat(iis.sendingFacility()).isEqualTo("CLINIC-12");
     assertThat(iis.sendingApplication()).isEqualTo("HMS-SYNC");
     assertThat(iis.processingId()).isEqualTo("T");
+    assertThat(iis.unreadableAckRetries()).isEqualTo(1);
     assertThat(iis.toString()).doesNotContain("pw-from-env");
     assertThat(config.routes().keySet())
         .containsExactly("appointment.completed", "appointment.cancelled");
@@ -136,6 +137,45 @@ class ProtocolConfigTest {
                     .startsWith("connectors[0].iis.processingId: unknown processing id (MSH-11)"
                         + " 'PROD';")
                     .endsWith("use one of: P, T, D"));
+  }
+
+  @Test
+  void iis_unreadable_ack_retries_is_read_and_may_be_zero() {
+    ConnectorConfig config =
+        only(
+            connector(
+                "iis-soap",
+                """
+                iis:
+                  sendingFacility: CLINIC-12
+                  unreadableAckRetries: 0
+                routes:
+                  appointment.completed: {}
+                """));
+
+    assertThat(config.settings(IisConfig.class, null).unreadableAckRetries()).isZero();
+  }
+
+  @Test
+  void a_negative_or_fractional_unreadable_ack_retries_is_reported() {
+    assertThat(
+            fixture.problems(
+                connector(
+                    "iis-soap",
+                    "iis:\n  sendingFacility: C\n  unreadableAckRetries: -1\n"
+                        + "routes:\n  appointment.completed: {}\n")))
+        .containsExactly(
+            "connectors[0].iis.unreadableAckRetries: -1 is less than 0; set at least 0"
+                + " (default 1)");
+    assertThat(
+            fixture.problems(
+                connector(
+                    "iis-soap",
+                    "iis:\n  sendingFacility: C\n  unreadableAckRetries: 1.5\n"
+                        + "routes:\n  appointment.completed: {}\n")))
+        .containsExactly(
+            "connectors[0].iis.unreadableAckRetries: 1.5 is not a whole number; write a whole"
+                + " number, e.g. 1");
   }
 
   @Test

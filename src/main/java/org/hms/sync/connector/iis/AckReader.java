@@ -11,8 +11,12 @@ import ca.uhn.hl7v2.model.v251.message.ACK;
 import ca.uhn.hl7v2.model.v251.segment.ERR;
 import ca.uhn.hl7v2.model.v251.segment.MSA;
 import ca.uhn.hl7v2.parser.PipeParser;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Reads a registry's acknowledgment of one VXU: leniently in form, strictly in meaning.
@@ -20,7 +24,8 @@ import java.util.List;
  * <p>Lenient: any HL7 v2 version in MSH-12, segments separated by {@code \r}, {@code \n} or {@code
  * \r\n}, MLLP framing characters or surrounding whitespace, missing trailing fields, Z-segments or
  * other segments anywhere, and values that break the standard's data types are all read without
- * complaint. Only MSH, MSA and ERR are read.
+ * complaint; so is an acknowledgment the registry URL-encoded or base64-encoded (see {@link
+ * #decoded}). Only MSH, MSA and ERR are read.
  *
  * <p>Strict: the verdict comes from MSA-1 alone ({@code AA}/{@code CA} accepted, {@code AE}/{@code
  * CE} rejected, {@code AR}/{@code CR} refused), and only if MSA-2 echoes the control id we sent;
@@ -30,6 +35,11 @@ import java.util.List;
  * locations, codes and the registry's ERR-8 text.
  */
 public final class AckReader {
+  private static final Pattern PERCENT_ESCAPE = Pattern.compile("%[0-9A-Fa-f]{2}");
+  private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+  /** Either base64 alphabet (standard or URL-safe), padded or not. */
+  private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/_-]+={0,2}");
+
   private AckReader() {}
 
   /**
@@ -47,7 +57,7 @@ public final class AckReader {
     if (ackText == null || ackText.isBlank()) {
       return new AckResult.Unreadable("the acknowledgment is empty");
     }
-    String text = normalized(ackText);
+    String text = decoded(ackText);
     if (!text.startsWith("MSH")) {
       return new AckResult.Unreadable(
           "the acknowledgment is not an HL7 v2 message: it does not start with an MSH segment ("
@@ -88,6 +98,59 @@ public final class AckReader {
               + shown(ackCode, 4)
               + ", not an acknowledgment code (AA, AE, AR, CA, CE or CR)");
     };
+  }
+
+  /**
+   * The acknowledgment as HL7 text: {@linkplain #normalized normalized}, and decoded first when
+   * the registry sent it URL-encoded ({@code MSH%7C...}, {@code +} or {@code %20} for a space) or
+   * base64-encoded (standard or URL-safe alphabet, line breaks allowed). An encoding is taken only
+   * when its decoded text is an HL7 message (starts with {@code MSH}); otherwise the text is
+   * returned normalized, as given. Never throws.
+   */
+  static String decoded(String ackText) {
+    String text = normalized(ackText);
+    if (text.startsWith("MSH") && !text.startsWith("MSH%")) {
+      return text;
+    }
+    String urlDecoded = urlDecoded(text);
+    if (urlDecoded != null && urlDecoded.startsWith("MSH")) {
+      return urlDecoded;
+    }
+    String base64Decoded = base64Decoded(text);
+    if (base64Decoded != null && base64Decoded.startsWith("MSH")) {
+      return base64Decoded;
+    }
+    return text;
+  }
+
+  /** Percent-decoded as UTF-8, or {@code null} when the text holds no valid percent-escapes. */
+  private static String urlDecoded(String text) {
+    if (!PERCENT_ESCAPE.matcher(text).find()) {
+      return null;
+    }
+    // Form encoding writes a space as '+' (and a plus as %2B); RFC 3986 encoders write %20 and
+    // may leave '+' as it is. A text with %20 in it is taken to be of the second kind.
+    String plusKept = text.contains("%20") ? text.replace("+", "%2B") : text;
+    try {
+      return normalized(URLDecoder.decode(plusKept, StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException malformed) {
+      return null;
+    }
+  }
+
+  /** Base64-decoded as UTF-8, or {@code null} when the text is not base64. */
+  private static String base64Decoded(String text) {
+    String compact = WHITESPACE.matcher(text).replaceAll("");
+    if (compact.isEmpty() || !BASE64.matcher(compact).matches()) {
+      return null;
+    }
+    String standard = compact.replace('-', '+').replace('_', '/');
+    try {
+      return normalized(
+          new String(Base64.getMimeDecoder().decode(standard), StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException malformed) {
+      return null;
+    }
   }
 
   /** One segment separator ({@code \r}), no BOM, no MLLP frame, no surrounding whitespace. */

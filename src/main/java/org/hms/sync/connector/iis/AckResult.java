@@ -61,8 +61,9 @@ public sealed interface AckResult {
 
   /**
    * No usable acknowledgment: empty, not HL7 v2, without a known MSA-1, or acknowledging another
-   * message (MSA-2 is not our control id). Whether the registry took the message is unknown, so it
-   * is retryable. The reason names no PHI.
+   * message (MSA-2 is not our control id). Whether the registry took the message is unknown: the
+   * connector sends it again a limited number of times ({@code iis.unreadableAckRetries}), then
+   * leaves it to a person. The reason names no PHI.
    */
   record Unreadable(String reason) implements AckResult {
     public Unreadable {

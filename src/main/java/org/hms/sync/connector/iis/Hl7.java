@@ -17,8 +17,8 @@ final class Hl7 {
 
   /**
    * Validation off: we check our own input in the records' constructors, and registries' ACKs are
-   * judged by what they say, not by how well they follow the standard. The context is only read
-   * after construction, so threads may share it.
+   * judged by what they say, not by how well they follow the standard. Values are escaped by
+   * {@link Hl7Escaping}. The context is only read after construction, so threads may share it.
    */
   private static final HapiContext CONTEXT = noValidationContext();
 
@@ -44,6 +44,7 @@ final class Hl7 {
     // HAPI's default id generator keeps a counter in a file "id_file" in the working directory;
     // our control ids are our own (MSH-10), so nothing may write there.
     context.getParserConfiguration().setIdGenerator(new InMemoryIDGenerator());
+    context.getParserConfiguration().setEscaping(new Hl7Escaping());
     return context;
   }
 }

@@ -15,10 +15,14 @@ import jakarta.xml.soap.SOAPMessage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
-import java.util.Locale;
 import javax.xml.namespace.QName;
+import javax.xml.stream.XMLInputFactory;
+import javax.xml.stream.XMLStreamConstants;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamReader;
 
 /**
  * The SOAP 1.2 envelopes of the CDC IIS 2011 web service ({@code urn:cdc:iisb:2011}), written and
@@ -32,6 +36,8 @@ final class IisSoap {
   static final String NAMESPACE = "urn:cdc:iisb:2011";
   static final String SUBMIT_SINGLE_MESSAGE = "submitSingleMessage";
   static final String CONNECTIVITY_TEST = "connectivityTest";
+  static final String SOAP_11_NAMESPACE = "http://schemas.xmlsoap.org/soap/envelope/";
+  static final String SOAP_12_NAMESPACE = "http://www.w3.org/2003/05/soap-envelope";
 
   private static final String PREFIX = "iis";
 
@@ -75,36 +81,62 @@ final class IisSoap {
 
   /**
    * Reads a response to {@code operation}: its {@code return} text, a fault, or why it is neither.
-   * Never throws on bad input. SOAP 1.2 is expected; a SOAP 1.1 envelope (some registries answer
-   * faults in 1.1) is read as well.
+   * Never throws on bad input.
    *
-   * @param contentType the response's Content-Type header, or {@code null}
+   * <p>The SOAP version is the envelope's: its namespace says 1.1 ({@value #SOAP_11_NAMESPACE})
+   * or 1.2 ({@value #SOAP_12_NAMESPACE}), whatever the Content-Type claims (registries label
+   * SOAP 1.2 envelopes {@code text/xml}, and some answer faults in SOAP 1.1). Whitespace or a
+   * byte order mark before the XML declaration is tolerated; a document type declaration is
+   * refused, never resolved.
+   *
+   * @param contentType the response's Content-Type header, or {@code null}; named in a reason only
    */
   static Reply read(String contentType, String body, String operation) {
     if (body == null || body.isBlank()) {
       return new Reply.NotSoap("the response body is empty");
     }
-    boolean soap11 =
-        contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("text/xml");
-    if (!body.contains("Envelope")) {
-      // Not even shaped like SOAP (an HTML error page, plain text): SAAJ need not try, and log.
-      return new Reply.NotSoap(notSoap(soap11, body));
+    String xml = withoutLeadingWhitespace(body);
+    if (!xml.contains("Envelope")) {
+      // Not even shaped like SOAP (an HTML error page, plain text): no parser need try.
+      return new Reply.NotSoap(notSoap(contentType, body));
     }
-    SOAPMessage message;
+    Root root = root(xml);
+    String protocol;
+    if (root == null) {
+      return new Reply.NotSoap(notSoap(contentType, body));
+    } else if (root.isEnvelope(SOAP_12_NAMESPACE)) {
+      protocol = SOAPConstants.SOAP_1_2_PROTOCOL;
+    } else if (root.isEnvelope(SOAP_11_NAMESPACE)) {
+      protocol = SOAPConstants.SOAP_1_1_PROTOCOL;
+    } else {
+      return new Reply.NotSoap(
+          "the response is XML but not a SOAP envelope: its root element is "
+              + root.shown()
+              + ", not an Envelope in "
+              + SOAP_12_NAMESPACE
+              + " (SOAP 1.2) or "
+              + SOAP_11_NAMESPACE
+              + " (SOAP 1.1)");
+    }
+    boolean soap11 = protocol.equals(SOAPConstants.SOAP_1_1_PROTOCOL);
     SOAPBody soapBody;
     try {
       MimeHeaders headers = new MimeHeaders();
       headers.addHeader(
           "Content-Type",
           soap11 ? "text/xml; charset=utf-8" : "application/soap+xml; charset=utf-8");
-      message =
-          factory(soap11 ? SOAPConstants.SOAP_1_1_PROTOCOL : SOAPConstants.SOAP_1_2_PROTOCOL)
-              .createMessage(
-                  headers, new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)));
-      soapBody = message.getSOAPBody();
+      soapBody =
+          factory(protocol)
+              .createMessage(headers, new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)))
+              .getSOAPBody();
     } catch (SOAPException | IOException | RuntimeException e) {
       // SAAJ's messages may quote the body; only its size is shown.
-      return new Reply.NotSoap(notSoap(soap11, body));
+      return new Reply.NotSoap(
+          "the response is not a readable SOAP "
+              + (soap11 ? "1.1" : "1.2")
+              + " envelope ("
+              + body.length()
+              + " characters, not shown)");
     }
     if (soapBody.hasFault()) {
       return new Reply.Faulted(fault(soapBody.getFault()));
@@ -118,12 +150,77 @@ final class IisSoap {
     return new Reply.Returned(value == null ? "" : text(value));
   }
 
-  private static String notSoap(boolean soap11, String body) {
-    return "the response is not a SOAP "
-        + (soap11 ? "1.1" : "1.2")
-        + " envelope ("
+  private static String notSoap(String contentType, String body) {
+    return "the response"
+        + (contentType == null ? "" : " (" + clip(contentType, 80) + ")")
+        + " is not a SOAP envelope ("
         + body.length()
         + " characters, not shown)";
+  }
+
+  /** The body from its first markup on: no byte order mark or whitespace before the XML. */
+  private static String withoutLeadingWhitespace(String body) {
+    int start = 0;
+    while (start < body.length()
+        && (body.charAt(start) == '\uFEFF' || Character.isWhitespace(body.charAt(start)))) {
+      start++;
+    }
+    return body.substring(start);
+  }
+
+  /** The root element's name, as far as it matters here. */
+  private record Root(String namespace, String localName) {
+    boolean isEnvelope(String soapNamespace) {
+      return localName.equals("Envelope") && namespace.equals(soapNamespace);
+    }
+
+    String shown() {
+      return (namespace.isEmpty() ? "" : "{" + clip(namespace, 100) + "}")
+          + clip(localName, 40);
+    }
+  }
+
+  /**
+   * The root element of the document, read with StAX up to its start tag; {@code null} when the
+   * text is not well-formed that far or declares a document type (refused: never resolved).
+   */
+  private static Root root(String xml) {
+    XMLInputFactory factory = XMLInputFactory.newDefaultFactory();
+    factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
+    factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
+    XMLStreamReader reader = null;
+    try {
+      reader = factory.createXMLStreamReader(new StringReader(xml));
+      while (reader.hasNext()) {
+        int event = reader.next();
+        if (event == XMLStreamConstants.DTD) {
+          return null;
+        }
+        if (event == XMLStreamConstants.START_ELEMENT) {
+          String namespace = reader.getNamespaceURI();
+          return new Root(namespace == null ? "" : namespace, reader.getLocalName());
+        }
+      }
+      return null;
+    } catch (XMLStreamException | RuntimeException notXml) {
+      return null;
+    } finally {
+      close(reader);
+    }
+  }
+
+  private static void close(XMLStreamReader reader) {
+    if (reader != null) {
+      try {
+        reader.close();
+      } catch (XMLStreamException ignored) {
+        // Reading a string: nothing to release.
+      }
+    }
+  }
+
+  private static String clip(String text, int longest) {
+    return text.length() > longest ? text.substring(0, longest) + "…" : text;
   }
 
   /** What a response to one operation held. */

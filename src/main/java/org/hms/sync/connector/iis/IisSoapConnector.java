@@ -56,8 +56,10 @@ import org.slf4j.LoggerFactory;
  * and the delete all name the same record.
  *
  * <p>How outcomes are judged: MSA-1 {@code AA} is success (ERR warnings go into the note), {@code
- * AE} is permanent (ERR segments in the reason), {@code AR} is retryable; an empty or unreadable
- * ACK, or one whose MSA-2 does not echo our MSH-10, is retryable. SecurityFault,
+ * AE} is permanent (ERR segments in the reason), {@code AR} is retryable. An HTTP 2xx answer
+ * without a usable ACK (empty, unreadable, not SOAP, or MSA-2 not our MSH-10) may still mean the
+ * registry recorded the dose: it is retried at most {@code iis.unreadableAckRetries} times, then
+ * dead-lettered with the answer, patient data masked, for a person to decide. SecurityFault,
  * MessageTooLargeFault and UnsupportedOperationFault are permanent; UnknownFault, timeouts,
  * network errors and HTTP 408, 425, 429 and 5xx are retryable.
  *
@@ -74,6 +76,7 @@ public final class IisSoapConnector implements Connector, Previewable, HealthChe
   private static final Logger LOG = LoggerFactory.getLogger(IisSoapConnector.class);
   private static final Set<String> EVENT_TYPES = Set.of(EventTypes.COMPLETED, EventTypes.CANCELLED);
   private static final String MASK = "***";
+  private static final String ACK_UNREADABLE = "AckUnreadable";
 
   private final ConnectorConfig config;
   private final IisConfig settings;
@@ -195,7 +198,8 @@ public final class IisSoapConnector implements Connector, Previewable, HealthChe
     Plan.Send send = (Plan.Send) plan;
     return credentials
         .authorization()
-        .thenCompose(authorization -> submit(send, authorization.orElse(null)))
+        .thenCompose(
+            authorization -> submit(send, authorization.orElse(null), request.attemptInRun()))
         .exceptionally(BeforeSending::judge);
   }
 
@@ -283,7 +287,8 @@ public final class IisSoapConnector implements Connector, Previewable, HealthChe
     record Skip(String note) implements Plan {}
   }
 
-  private CompletableFuture<PushResult> submit(Plan.Send send, String authorization) {
+  private CompletableFuture<PushResult> submit(
+      Plan.Send send, String authorization, int attemptInRun) {
     String envelope =
         IisSoap.submitSingleMessage(
             settings.username(), settings.password(), settings.facilityId(), send.er7());
@@ -295,11 +300,12 @@ public final class IisSoapConnector implements Connector, Previewable, HealthChe
         .handle(
             (response, failure) ->
                 failure == null
-                    ? judge(response, send, envelope.length())
+                    ? judge(response, send, envelope.length(), attemptInRun)
                     : networkFailure(failure, "submitSingleMessage (" + send.describe() + ")"));
   }
 
-  private PushResult judge(HttpResponse<String> response, Plan.Send send, int sentLength) {
+  private PushResult judge(
+      HttpResponse<String> response, Plan.Send send, int sentLength, int attemptInRun) {
     int status = response.statusCode();
     if (status == 401) {
       credentials.invalidate();
@@ -313,7 +319,16 @@ public final class IisSoapConnector implements Connector, Previewable, HealthChe
       return fault(status, faulted.fault(), send, sentLength);
     }
     if (reply instanceof Reply.Returned returned && status >= 200 && status < 300) {
-      return acknowledged(status, AckReader.read(returned.value(), send.controlId()), send);
+      AckResult ack = AckReader.read(returned.value(), send.controlId());
+      if (ack instanceof AckResult.Unreadable unreadable) {
+        return unreadableAnswer(
+            status,
+            "no usable ACK for the VXU (" + send.describe() + "): " + unreadable.reason(),
+            AckReader.decoded(returned.value()),
+            send,
+            attemptInRun);
+      }
+      return acknowledged(status, ack, send);
     }
     String problem =
         reply instanceof Reply.NotSoap notSoap
@@ -322,11 +337,7 @@ public final class IisSoapConnector implements Connector, Previewable, HealthChe
     String detail =
         "HTTP " + status + " to submitSingleMessage (" + send.describe() + "): " + problem;
     if (status >= 200 && status < 300) {
-      return new PushResult.Retryable(
-          status,
-          "AckUnreadable",
-          detail + "; whether the registry took the dose is unknown, so it is sent again",
-          null);
+      return unreadableAnswer(status, detail, response.body(), send, attemptInRun);
     }
     if (status == 408 || status == 425 || status == 429 || status >= 500) {
       return new PushResult.Retryable(status, "HttpStatus", detail, null);
@@ -338,6 +349,7 @@ public final class IisSoapConnector implements Connector, Previewable, HealthChe
             + (status == 401 || status == 403 ? " and its auth" : ""));
   }
 
+  /** The verdict of a readable ACK: accepted, rejected or refused (never unreadable). */
   private PushResult acknowledged(int status, AckResult ack, Plan.Send send) {
     String what = send.describe();
     if (ack instanceof AckResult.Accepted accepted) {
@@ -366,27 +378,58 @@ public final class IisSoapConnector implements Connector, Previewable, HealthChe
               + msa3(rejected.text())
               + ". Correct the data in the EMR, then replay this dead letter");
     }
-    if (ack instanceof AckResult.Refused refused) {
-      return new PushResult.Retryable(
-          status,
-          "AckRefused",
-          "registry could not process the VXU now (MSA-1 AR; "
-              + what
-              + ")"
-              + (refused.errors().isEmpty() ? "" : ": " + summaries(refused.errors()))
-              + msa3(refused.text()),
-          null);
-    }
-    AckResult.Unreadable unreadable = (AckResult.Unreadable) ack;
+    AckResult.Refused refused = (AckResult.Refused) ack;
     return new PushResult.Retryable(
         status,
-        "AckUnreadable",
-        "no usable ACK for the VXU ("
+        "AckRefused",
+        "registry could not process the VXU now (MSA-1 AR; "
             + what
-            + "): "
-            + unreadable.reason()
-            + "; whether the registry took the dose is unknown, so it is sent again",
+            + ")"
+            + (refused.errors().isEmpty() ? "" : ": " + summaries(refused.errors()))
+            + msa3(refused.text()),
         null);
+  }
+
+  /**
+   * An HTTP 2xx answer without a readable ACK. The registry may well have recorded the dose, so
+   * the VXU is sent again only when this was one of the first {@code iis.unreadableAckRetries}
+   * attempts of the delivery's run (since it was created or last replayed, whatever their
+   * outcome); otherwise it is a permanent failure, a dead letter whose reason keeps the answer, patient data
+   * masked, for a person to look the dose up at the registry and replay or discard it.
+   *
+   * @param problem what was wrong with the answer; names no PHI
+   * @param answer the answer as received (the decoded {@code return}, or the HTTP body)
+   */
+  private PushResult unreadableAnswer(
+      int status, String problem, String answer, Plan.Send send, int attemptInRun) {
+    int allowed = settings.unreadableAckRetries();
+    int earlier = attemptInRun - 1;
+    if (earlier < allowed) {
+      int left = allowed - earlier;
+      return new PushResult.Retryable(
+          status,
+          ACK_UNREADABLE,
+          problem
+              + "; whether the registry took the dose is unknown, so it is sent again (at most "
+              + count(left, "more time")
+              + " while answers stay unreadable, iis.unreadableAckRetries "
+              + allowed
+              + ")",
+          null);
+    }
+    return new PushResult.Permanent(
+        status,
+        ACK_UNREADABLE,
+        problem
+            + "; the registry may have recorded the dose, so it is not sent again ("
+            + count(attemptInRun, "attempt")
+            + ", iis.unreadableAckRetries "
+            + allowed
+            + "): look vaccination "
+            + send.vaccination().vaccinationId()
+            + " up at the registry, then replay this dead letter if the dose is missing there, or"
+            + " discard it. The answer, patient data masked: "
+            + MaskedAnswer.of(answer, send.vaccination().patient()));
   }
 
   private PushResult fault(int status, Fault fault, Plan.Send send, int sentLength) {

@@ -21,13 +21,17 @@ import java.util.stream.Collectors;
  * a state immunization registry, following the CDC IIS implementation guide (profile Z22).
  *
  * <p>The message is assembled with HAPI's model classes, so a value holding a delimiter ({@code |},
- * {@code ^}, {@code ~}, {@code \}, {@code &}) is escaped, never read as structure.
+ * {@code ^}, {@code ~}, {@code \}, {@code &}) or a line break is escaped ({@link Hl7Escaping}),
+ * never read as structure. MSH-18 is {@value #UTF_8} when any value is not ASCII, and empty (ASCII,
+ * the default of HL7 table 0211) otherwise, as the CDC implementation guide expects.
  */
 public final class Vxu {
   /** ORC-3.2: the namespace of our filler order numbers (vaccination ids). */
   static final String FILLER_NAMESPACE = "HMS-SYNC";
 
   private static final DateTimeFormatter BIRTH_DATE = DateTimeFormatter.BASIC_ISO_DATE;
+  /** MSH-18 (HL7 table 0211) for a message with any character outside ASCII. */
+  static final String UTF_8 = "UNICODE UTF-8";
 
   private Vxu() {}
 
@@ -66,7 +70,14 @@ public final class Vxu {
       if (vaccination.routeCode() != null) {
         rxr(order.getRXR(), vaccination);
       }
-      return parser.encode(message);
+      String er7 = parser.encode(message);
+      if (!isAscii(er7)) {
+        // CDC IG r1.5 and HL7 table 0211: MSH-18 empty means ASCII; we send UTF-8 (the SOAP
+        // envelope's encoding), so a message with any other character says so.
+        message.getMSH().getMsh18_CharacterSet(0).setValue(UTF_8);
+        er7 = parser.encode(message);
+      }
+      return er7;
     } catch (HL7Exception e) {
       // With validation off only our own formatting can be refused: a bug, not bad input.
       throw new IllegalStateException(
@@ -84,6 +95,16 @@ public final class Vxu {
     return Arrays.stream(er7.split("\r\n|\r|\n"))
         .filter(segment -> !segment.isBlank())
         .collect(Collectors.joining("\n"));
+  }
+
+  /** Control characters are escaped by then, so any character above 0x7E is not ASCII. */
+  private static boolean isAscii(String er7) {
+    for (int index = 0; index < er7.length(); index++) {
+      if (er7.charAt(index) > 0x7E) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void msh(MSH msh, MessageHeader header, String controlId, Clock clock)

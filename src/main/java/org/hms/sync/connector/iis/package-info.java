@@ -14,7 +14,9 @@
  * org.hms.sync.connector.iis.AckResult.Accepted accepted}, {@link
  * org.hms.sync.connector.iis.AckResult.Rejected rejected} (permanent), {@link
  * org.hms.sync.connector.iis.AckResult.Refused refused} (retryable) or {@link
- * org.hms.sync.connector.iis.AckResult.Unreadable unreadable} (retryable). Only this package uses
+ * org.hms.sync.connector.iis.AckResult.Unreadable unreadable} (the registry may have taken the
+ * dose: resent at most {@code iis.unreadableAckRetries} times, then dead-lettered with the answer,
+ * patient data masked by {@code MaskedAnswer}). Only this package uses
  * HAPI HL7v2 and SAAJ, and only its connector classes depend on other packages of the project;
  * {@code IisArchitectureTest} keeps it so.
  */

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.Base64;
 import java.util.List;
 import org.hms.sync.connector.iis.AckIssue.Severity;
 import org.junit.jupiter.api.Test;
@@ -155,6 +158,65 @@ class AckReaderTest {
     assertThat(result).isInstanceOf(AckResult.Unreadable.class);
     String reason = ((AckResult.Unreadable) result).reason();
     assertThat(reason).doesNotContain("Lovelace", "Ada", "MRN-1001", "Bad Gateway", "A|B");
+  }
+
+  @Test
+  void a_url_encoded_acknowledgment_is_decoded_before_it_is_judged() {
+    String ack = MSH + "\rMSA|AE|MSG-000123|Dose rejected\rERR||RXA^1^5|103|E\r";
+
+    AckResult result = AckReader.read(URLEncoder.encode(ack, StandardCharsets.UTF_8), CONTROL_ID);
+
+    assertThat(result).isInstanceOf(AckResult.Rejected.class);
+    assertThat(((AckResult.Rejected) result).text()).isEqualTo("Dose rejected");
+    assertThat(((AckResult.Rejected) result).errors()).extracting(AckIssue::location)
+        .containsExactly("RXA-5");
+  }
+
+  @Test
+  void a_percent_encoded_acknowledgment_keeps_its_plus_signs_when_spaces_are_written_as_20() {
+    String ack = MSH.replace("-0600", "+0100") + "\rMSA|AA|MSG-000123|Dose recorded\r";
+    String encoded = ack.replace("|", "%7C").replace("\r", "%0D").replace(" ", "%20")
+        .replace("^", "%5E").replace("\\", "%5C").replace("&", "%26");
+
+    AckResult result = AckReader.read(encoded, CONTROL_ID);
+
+    assertThat(result).isEqualTo(new AckResult.Accepted(List.of(), "Dose recorded"));
+    assertThat(AckReader.decoded(encoded)).isEqualTo(ack.strip());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"basic", "mime", "url"})
+  void a_base64_encoded_acknowledgment_is_decoded_before_it_is_judged(String alphabet) {
+    byte[] ack = (MSH + "\rMSA|AA|MSG-000123|Dose recorded \u00e9\r").getBytes(StandardCharsets.UTF_8);
+    String encoded =
+        switch (alphabet) {
+          case "basic" -> Base64.getEncoder().encodeToString(ack);
+          // line breaks every 76 characters
+          case "mime" -> Base64.getMimeEncoder().encodeToString(ack);
+          default -> Base64.getUrlEncoder().withoutPadding().encodeToString(ack);
+        };
+
+    AckResult result = AckReader.read("\n  " + encoded + "\n", CONTROL_ID);
+
+    assertThat(result).isEqualTo(new AckResult.Accepted(List.of(), "Dose recorded \u00e9"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"MSH%7C%ZZ", "TVNIfA=!", "VEhJUyBJUyBOT1QgSEw3"})
+  void text_that_only_looks_encoded_stays_unreadable(String text) {
+    AckResult result = AckReader.read(text, CONTROL_ID);
+
+    assertThat(result).isInstanceOf(AckResult.Unreadable.class);
+    assertThat(AckReader.decoded(text)).isEqualTo(text);
+  }
+
+  @Test
+  void a_plain_acknowledgment_with_percent_and_plus_signs_is_not_decoded() {
+    String ack = MSH + "\rMSA|AA|MSG-000123|100%20done + more\r";
+
+    AckResult result = AckReader.read(ack, CONTROL_ID);
+
+    assertThat(result).isEqualTo(new AckResult.Accepted(List.of(), "100%20done + more"));
   }
 
   @Test

@@ -111,8 +111,29 @@ final class IisConnectors {
   }
 
   static PushRequest request(OutboxEvent event, String externalId, int attempt) {
+    return request(event, externalId, attempt, attempt);
+  }
+
+  /** An attempt of a delivery that may have been replayed: {@code attemptInRun <= attempt}. */
+  static PushRequest request(
+      OutboxEvent event, String externalId, int attempt, int attemptInRun) {
     String delivery = "delivery-" + event.id();
-    return new PushRequest(delivery, delivery, attempt, event, externalId);
+    return new PushRequest(delivery, delivery, attempt, attemptInRun, event, externalId);
+  }
+
+  /** The sample settings with another {@code unreadableAckRetries}. */
+  static IisConfig settings(int unreadableAckRetries) {
+    return new IisConfig(
+        SETTINGS.username(),
+        SETTINGS.password(),
+        SETTINGS.facilityId(),
+        SETTINGS.sendingApplication(),
+        SETTINGS.sendingFacility(),
+        SETTINGS.receivingApplication(),
+        SETTINGS.receivingFacility(),
+        SETTINGS.processingId(),
+        SETTINGS.mrnAuthority(),
+        unreadableAckRetries);
   }
 
   /** Pushes and waits; fails the test if the future does not complete within 15 seconds. */

@@ -20,6 +20,7 @@ import org.hms.sync.config.TimeoutsConfig;
 import org.hms.sync.connector.iis.IisTestServer.Issue;
 import org.hms.sync.delivery.PushResult;
 import org.hms.sync.mapping.SampleEvents;
+import org.hms.sync.outbox.OutboxEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -96,6 +97,41 @@ class IisSoapConnectorOutcomeTest {
     assertThat(vxu.get("/ORDER/RXA-21")).isEqualTo("A");
     assertThat(vxu.get("/ORDER/RXR-1-1")).isEqualTo("IM");
     assertThat(vxu.get("/ORDER/RXR-2-1")).isEqualTo("LA");
+  }
+
+  @Test
+  void a_name_outside_ascii_reaches_the_registry_intact_with_msh_18_unicode_utf_8()
+      throws Exception {
+    OutboxEvent event = completedEvent();
+    OutboxEvent accented =
+        new OutboxEvent(
+            event.id(), event.appointmentId(), event.sequence(), event.type(), event.occurredAt(),
+            event.origin(),
+            event.payload().replace(SampleEvents.PATIENT_GIVEN_NAME, "Ad\u00e1\u0119ze"));
+
+    PushResult result = push(connector, request(accented, null));
+
+    assertThat(result).isInstanceOf(PushResult.Success.class);
+    var vxu = registry.lastReceived().vxu();
+    assertThat(vxu.get("/MSH-18")).isEqualTo("UNICODE UTF-8");
+    assertThat(vxu.get("/PID-5-2")).isEqualTo("Ad\u00e1\u0119ze");
+  }
+
+  @Test
+  void a_line_break_in_a_value_reaches_the_registry_as_one_byte_hex_escapes() throws Exception {
+    OutboxEvent event = completedEvent();
+    OutboxEvent multiline =
+        new OutboxEvent(
+            event.id(), event.appointmentId(), event.sequence(), event.type(), event.occurredAt(),
+            event.origin(), event.payload().replace("\"EK5730\"", "\"EK5730\\r\\nB\""));
+
+    PushResult result = push(connector, request(multiline, null));
+
+    assertThat(result).isInstanceOf(PushResult.Success.class);
+    IisTestServer.Received received = registry.lastReceived();
+    assertThat(received.hl7Message()).contains("|EK5730\\X0D\\\\X0A\\B|");
+    assertThat(received.vxu().get("/MSH-18")).isNull();
+    assertThat(received.vxu().get("/ORDER/RXA-15")).isEqualTo("EK5730\\X0D\\\\X0A\\B");
   }
 
   @Test

@@ -21,6 +21,7 @@ import java.util.UUID;
 import org.hms.sync.app.SyncApp;
 import org.hms.sync.config.ConfigLoader;
 import org.hms.sync.config.SyncConfig;
+import org.hms.sync.delivery.Delivery;
 import org.hms.sync.delivery.DeliveryObserver;
 import org.hms.sync.delivery.DeliveryStatus;
 import org.hms.sync.json.Json;
@@ -132,6 +133,45 @@ class IisSoapEndToEndTest {
         .hasSize(3);
   }
 
+  /**
+   * The retry budget is three attempts, but an unreadable answer after HTTP 200 may mean the dose
+   * was recorded: the VXU is sent twice (iis.unreadableAckRetries defaults to 1), then it waits
+   * as a dead letter; a replay sends it twice more.
+   */
+  @Test
+  void a_vxu_whose_answers_stay_unreadable_is_sent_twice_then_dead_lettered() {
+    registry.answer(received -> "Message received");
+    SchedulingService emr = app.scheduling();
+    Location clinic = emr.createLocation("CLINIC-12", "County Clinic 12");
+    Instant start = Instant.parse("2027-03-01T09:00:00Z");
+    Slot slot = emr.createSlot(clinic.id(), start, start.plusSeconds(900), 1);
+    Patient patient = emr.createPatient("E2E-2", "Test", "Patient", LocalDate.of(1980, 1, 1));
+    Appointment booked = emr.book(patient.id(), slot.id(), null);
+
+    emr.complete(
+        booked.id(), new Immunization("208", "EK5730", "0.3 mL", "PFR", "IM", "LD", null), null,
+        null);
+
+    Delivery dead = awaitDead(booked.id());
+    assertThat(registry.received()).hasSize(2);
+    assertThat(dead.attempts()).isEqualTo(2);
+    assertThat(dead.lastHttpStatus()).isEqualTo(200);
+    assertThat(dead.lastError())
+        .contains("may have recorded the dose")
+        .contains("patient data masked: Message received")
+        .doesNotContain("E2E-2");
+
+    assertThat(app.deliveries().replay(dead.id(), Instant.now())).isTrue();
+
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(
+            () -> assertThat(app.deliveries().find(dead.id()).orElseThrow().attempts())
+                .isEqualTo(4));
+    assertThat(awaitDead(booked.id()).id()).isEqualTo(dead.id());
+    assertThat(registry.received()).hasSize(4);
+  }
+
   @Test
   void connectors_show_the_registry_health_and_the_capabilities() throws Exception {
     JsonNode connector = connectors().path("items").get(0);
@@ -155,6 +195,15 @@ class IisSoapEndToEndTest {
                 HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     return Json.read(response.body());
+  }
+
+  private Delivery awaitDead(String appointmentId) {
+    return await()
+        .atMost(Duration.ofSeconds(15))
+        .until(
+            () -> app.deliveries().list(DeliveryStatus.DEAD, "state-iis", appointmentId, 10),
+            dead -> dead.size() == 1)
+        .get(0);
   }
 
   private void awaitSucceeded(String appointmentId, int count) {

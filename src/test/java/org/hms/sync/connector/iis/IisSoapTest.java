@@ -43,6 +43,79 @@ class IisSoapTest {
   }
 
   @Test
+  void a_soap_1_2_envelope_labelled_text_xml_is_read_by_its_namespace() {
+    String body =
+        envelope12(
+            "<submitSingleMessageResponse xmlns=\"urn:cdc:iisb:2011\">"
+                + "<return>MSH|^~\\&amp;|IIS&#13;MSA|AA|1&#13;</return>"
+                + "</submitSingleMessageResponse>");
+
+    Reply reply = IisSoap.read("text/xml; charset=utf-8", body, IisSoap.SUBMIT_SINGLE_MESSAGE);
+
+    assertThat(reply).isEqualTo(new Reply.Returned("MSH|^~\\&|IIS\rMSA|AA|1\r"));
+  }
+
+  @Test
+  void a_soap_1_1_envelope_labelled_soap_xml_is_read_by_its_namespace() {
+    String body =
+        "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body>"
+            + "<submitSingleMessageResponse xmlns=\"urn:cdc:iisb:2011\">"
+            + "<return>MSH|^~\\&amp;|IIS&#13;MSA|AA|1&#13;</return>"
+            + "</submitSingleMessageResponse></s:Body></s:Envelope>";
+
+    Reply reply = IisSoap.read(SOAP_12, body, IisSoap.SUBMIT_SINGLE_MESSAGE);
+
+    assertThat(reply).isEqualTo(new Reply.Returned("MSH|^~\\&|IIS\rMSA|AA|1\r"));
+  }
+
+  @Test
+  void whitespace_before_the_xml_declaration_and_between_the_tags_is_tolerated() {
+    String body =
+        "\r\n  <?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+            + "<env:Envelope xmlns:env=\"http://www.w3.org/2003/05/soap-envelope\">\n"
+            + "  <env:Header/>\n  <env:Body>\n"
+            + "    <submitSingleMessageResponse xmlns=\"urn:cdc:iisb:2011\">\n"
+            + "      <return>MSH|^~\\&amp;|IIS&#13;MSA|AA|1&#13;</return>\n"
+            + "    </submitSingleMessageResponse>\n  </env:Body>\n</env:Envelope>\n";
+
+    Reply reply = IisSoap.read(SOAP_12, body, IisSoap.SUBMIT_SINGLE_MESSAGE);
+
+    assertThat(reply).isEqualTo(new Reply.Returned("MSH|^~\\&|IIS\rMSA|AA|1\r"));
+  }
+
+  @Test
+  void a_return_in_cdata_or_wrapped_in_an_extra_element_gives_its_text() {
+    String cdata =
+        envelope12(
+            "<submitSingleMessageResponse xmlns=\"urn:cdc:iisb:2011\">"
+                + "<return><![CDATA[MSH|^~\\&|IIS\rMSA|AA|1\r]]></return>"
+                + "</submitSingleMessageResponse>");
+    String wrapped =
+        envelope12(
+            "<submitSingleMessageResponse xmlns=\"urn:cdc:iisb:2011\">"
+                + "<return><ack>MSH|^~\\&amp;|IIS&#13;MSA|AA|1&#13;</ack></return>"
+                + "</submitSingleMessageResponse>");
+
+    // XML turns a raw carriage return into a line feed; the ACK reader takes either.
+    assertThat(IisSoap.read(SOAP_12, cdata, IisSoap.SUBMIT_SINGLE_MESSAGE))
+        .isEqualTo(new Reply.Returned("MSH|^~\\&|IIS\nMSA|AA|1\n"));
+    assertThat(IisSoap.read(SOAP_12, wrapped, IisSoap.SUBMIT_SINGLE_MESSAGE))
+        .isEqualTo(new Reply.Returned("MSH|^~\\&|IIS\rMSA|AA|1\r"));
+  }
+
+  @Test
+  void xml_whose_root_is_not_a_soap_envelope_is_not_soap() {
+    Reply reply =
+        IisSoap.read(
+            "text/xml",
+            "<Envelope xmlns=\"urn:example:not-soap\"><Body/></Envelope>",
+            IisSoap.SUBMIT_SINGLE_MESSAGE);
+
+    assertThat(reply).isInstanceOf(Reply.NotSoap.class);
+    assertThat(((Reply.NotSoap) reply).reason()).contains("urn:example:not-soap");
+  }
+
+  @Test
   void a_nil_or_missing_return_is_an_empty_value() {
     String nil =
         envelope12(

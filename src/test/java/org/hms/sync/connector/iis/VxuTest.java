@@ -263,6 +263,82 @@ class VxuTest {
   }
 
   @Test
+  void a_carriage_return_or_line_feed_in_a_value_is_escaped_as_one_byte_per_hex_pair() {
+    VaccinationRecord multiline =
+        new VaccinationRecord(
+            "vac-7f3a", PATIENT, Instant.parse("2027-02-26T15:45:00Z"), "208",
+            "COVID-19\rmRNA\nvaccine\r\n30 mcg", "0.3", "EW0182", "PFR", null, null,
+            ActionCode.ADD);
+
+    String er7 = Vxu.build(HEADER, multiline, "MSG-1", CLOCK);
+
+    assertThat(er7)
+        .contains("^COVID-19\\X0D\\mRNA\\X0A\\vaccine\\X0D\\\\X0A\\30 mcg^CVX")
+        .doesNotContain("\\X000d\\")
+        .doesNotContain("\n");
+    assertThat(segmentNames(er7)).containsExactly("MSH", "PID", "ORC", "RXA");
+  }
+
+  @Test
+  void a_value_with_a_carriage_return_cannot_start_a_segment_at_the_registry() throws Exception {
+    VaccinationRecord injected =
+        new VaccinationRecord(
+            "vac-7f3a", PATIENT, Instant.parse("2027-02-26T15:45:00Z"), "208", null, "0.3",
+            "EW0182\rPID|2||EVIL", "PFR", null, null, ActionCode.ADD);
+
+    String er7 = Vxu.build(HEADER, injected, "MSG-1", CLOCK);
+
+    assertThat(segmentNames(er7)).containsExactly("MSH", "PID", "ORC", "RXA");
+    assertThat(parsed(er7).get("/ORDER/RXA-15")).isEqualTo("EW0182\\X0D\\PID|2||EVIL");
+  }
+
+  @Test
+  void other_control_characters_are_escaped_as_hex_too() {
+    VaccinationRecord framed =
+        new VaccinationRecord(
+            "vac-7f3a", PATIENT, Instant.parse("2027-02-26T15:45:00Z"), "208", null, "0.3",
+            "A\u000bB\u001cC\tD", "PFR", null, null, ActionCode.ADD);
+
+    String er7 = Vxu.build(HEADER, framed, "MSG-1", CLOCK);
+
+    assertThat(er7).contains("|A\\X0B\\B\\X1C\\C\\X09\\D|");
+  }
+
+  /** HAPI leaves a value's {@code \X...\} or {@code \.br\} as it is; our values are text. */
+  @Test
+  void a_backslash_in_a_value_is_always_escaped_even_when_it_looks_like_an_escape_sequence()
+      throws Exception {
+    VaccinationRecord lot =
+        new VaccinationRecord(
+            "vac-7f3a", PATIENT, Instant.parse("2027-02-26T15:45:00Z"), "208", null, "0.3",
+            "LOT\\X0D\\9\\.br\\", "PFR", null, null, ActionCode.ADD);
+
+    String er7 = Vxu.build(HEADER, lot, "MSG-1", CLOCK);
+
+    assertThat(er7).contains("|LOT\\E\\X0D\\E\\9\\E\\.br\\E\\|");
+    assertThat(parsed(er7).get("/ORDER/RXA-15")).isEqualTo("LOT\\X0D\\9\\.br\\");
+  }
+
+  @Test
+  void msh_18_says_unicode_utf_8_when_any_value_is_not_ascii() throws Exception {
+    Patient zoe = new Patient("MRN-1001", "Zo\u00eb", "Lovelace", LocalDate.of(2020, 1, 15), "F");
+
+    String er7 = Vxu.build(HEADER, vaccination(zoe, "IM", "LA"), "MSG-1", CLOCK);
+
+    Terser vxu = parsed(er7);
+    assertThat(vxu.get("/MSH-18")).isEqualTo("UNICODE UTF-8");
+    assertThat(vxu.get("/PID-5-2")).isEqualTo("Zo\u00eb");
+  }
+
+  @Test
+  void msh_18_is_empty_when_every_value_is_ascii() throws Exception {
+    String er7 = Vxu.build(HEADER, vaccination(ActionCode.ADD), "MSG-1", CLOCK);
+
+    assertThat(parsed(er7).get("/MSH-18")).isNull();
+    assertThat(er7.split("\r")[0]).doesNotContain("UNICODE");
+  }
+
+  @Test
   void the_same_dose_control_id_and_time_build_the_same_message() {
     String first = Vxu.build(HEADER, vaccination(ActionCode.UPDATE), "MSG-9", CLOCK);
     String second = Vxu.build(HEADER, vaccination(ActionCode.UPDATE), "MSG-9", CLOCK);
