@@ -95,9 +95,11 @@ public final class ReconcileScheduler implements AutoCloseable {
             Failures.describe(failure));
         return;
       }
+      // Class and our own message only: a driver's or a library's message may quote data (PHI).
       log.error(
           "scheduled reconciliation failed: {}; the schedule keeps running and tries again at the"
-              + " next interval", failure.toString(), failure);
+              + " next interval", Failures.describe(failure));
+      log.debug("scheduled reconciliation failure detail", failure);
     }
   }
 
