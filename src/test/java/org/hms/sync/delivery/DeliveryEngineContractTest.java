@@ -147,6 +147,30 @@ abstract class DeliveryEngineContractTest {
   }
 
   @Test
+  void an_error_text_with_nul_from_an_external_system_is_recorded_with_the_attempt() {
+    Appointment appointment = book();
+    // e.g. a registry's fault text carried URL-encoded (%00) or base64 inside its answer
+    iis.then(new PushResult.Retryable(500, "Fault", "registry says: bad\u0000segment", null))
+        .then(new PushResult.Permanent(400, "Fault\u0000", "registry says: \u0000 refused"));
+    DeliveryEngine engine = engine("node-a", iis);
+
+    engine.runOnce();
+    Delivery retrying = repository.list(null, "iis", appointment.id(), 10).get(0);
+    assertThat(retrying.status()).isEqualTo(DeliveryStatus.RETRYING);
+    assertThat(retrying.lastError()).isEqualTo("registry says: bad\uFFFDsegment");
+
+    clock.advance(Duration.ofSeconds(1));
+    engine.runOnce();
+    Delivery dead = repository.list(null, "iis", appointment.id(), 10).get(0);
+    assertThat(dead.status()).isEqualTo(DeliveryStatus.DEAD);
+    assertThat(repository.attempts(dead.id()))
+        .extracting(Attempt::errorClass, Attempt::errorMessage)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("Fault", "registry says: bad\uFFFDsegment"),
+            org.assertj.core.groups.Tuple.tuple("Fault\uFFFD", "registry says: \uFFFD refused"));
+  }
+
+  @Test
   void events_of_one_appointment_go_out_in_sequence_order_even_when_all_are_due() {
     Appointment appointment = book();
     Slot other = slot();
