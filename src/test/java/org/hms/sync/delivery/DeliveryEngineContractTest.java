@@ -171,6 +171,31 @@ abstract class DeliveryEngineContractTest {
   }
 
   @Test
+  void an_external_id_that_cannot_be_stored_is_dropped_and_the_delivery_still_succeeds() {
+    Appointment tooLong = book();
+    Appointment withControl = book();
+    iis.always(
+        request ->
+            new PushResult.Success(
+                201,
+                request.event().appointmentId().equals(tooLong.id()) ? "A".repeat(501) : "ext\u00001",
+                null));
+    DeliveryEngine engine = engine("node-a", iis);
+
+    engine.runOnce();
+
+    assertThat(status("iis", tooLong.id(), 1)).isEqualTo(DeliveryStatus.SUCCEEDED);
+    assertThat(status("iis", withControl.id(), 1)).isEqualTo(DeliveryStatus.SUCCEEDED);
+    assertThat(repository.externalIds("iis")).isEmpty();
+    Delivery first = repository.list(null, "iis", tooLong.id(), 10).get(0);
+    assertThat(repository.attempts(first.id()).get(0).errorMessage())
+        .isEqualTo("external id not stored: it is 501 characters long; at most 500 are kept");
+    Delivery second = repository.list(null, "iis", withControl.id(), 10).get(0);
+    assertThat(repository.attempts(second.id()).get(0).errorMessage())
+        .isEqualTo("external id not stored: it contains a control character (U+0000)");
+  }
+
+  @Test
   void events_of_one_appointment_go_out_in_sequence_order_even_when_all_are_due() {
     Appointment appointment = book();
     Slot other = slot();
