@@ -3,6 +3,7 @@ package org.hms.sync.connector;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Objects;
+import org.hms.sync.Text;
 
 /**
  * One appointment as an external system lists it, read for reconciliation. The wire shape a list
@@ -32,7 +33,7 @@ public record ListedAppointment(
     status = status.toLowerCase(Locale.ROOT);
     if (!status.equals(BOOKED) && !status.equals(CANCELLED) && !status.equals(COMPLETED)) {
       throw new IllegalArgumentException(
-          "status '" + status + "' is not booked, cancelled or completed");
+          "status '" + Text.excerpt(status, 40) + "' is not booked, cancelled or completed");
     }
   }
 
