@@ -21,14 +21,12 @@ import java.util.concurrent.TimeoutException;
 import org.hms.sync.Failures;
 import org.hms.sync.config.ConnectorConfig;
 import org.hms.sync.config.ListRouteConfig;
-import org.hms.sync.Text;
 import org.hms.sync.connector.AnswerTooLargeException;
 import org.hms.sync.connector.AppointmentLister.ListingException;
 import org.hms.sync.connector.AppointmentLister.Listing;
 import org.hms.sync.connector.Http;
 import org.hms.sync.connector.ListedAppointment;
 import org.hms.sync.connector.auth.Credentials;
-import org.hms.sync.delivery.PushResult;
 import org.hms.sync.json.Json;
 import org.hms.sync.json.JsonInputException;
 import org.hms.sync.mapping.Mapping;
@@ -124,14 +122,6 @@ final class RestListing {
     String externalId = text(result, "externalId");
     if (externalId == null || externalId.isBlank()) {
       throw new IllegalArgumentException("the list mapping's result has no externalId");
-    }
-    if (externalId.length() > PushResult.Success.MAX_EXTERNAL_ID_LENGTH) {
-      throw new IllegalArgumentException(
-          "externalId is " + externalId.length() + " characters long; at most "
-              + PushResult.Success.MAX_EXTERNAL_ID_LENGTH + " are kept");
-    }
-    if (Text.problem(externalId) != null) {
-      throw new IllegalArgumentException("externalId " + Text.problem(externalId));
     }
     String status = text(result, "status");
     if (status == null) {

@@ -308,6 +308,26 @@ class FhirHostileAnswerTest {
   // ---- listing ----
 
   @Test
+  void a_listed_appointment_with_nul_in_our_identifier_is_reported_by_position() {
+    SERVER.answer(
+        fhir(
+            200,
+            "{\"resourceType\": \"Bundle\", \"type\": \"searchset\", \"entry\": [{\"resource\":"
+                + " {\"resourceType\": \"Appointment\", \"id\": \"1\", \"status\": \"booked\","
+                + " \"start\": \"2027-03-01T09:00:00Z\", \"identifier\": [{\"system\":"
+                + " \"urn:hms-sync:appointment\", \"value\": \"a-\\u00001\"}],"
+                + " \"participant\": [{\"status\": \"accepted\"}]}}]}"));
+
+    var listing =
+        CONNECTOR.list(
+            Instant.parse("2027-03-01T00:00:00Z"), Instant.parse("2027-03-02T00:00:00Z"));
+
+    assertThat(listing.appointments()).isEmpty();
+    assertThat(listing.unreadable())
+        .containsExactly("item 0: appointmentId contains a control character (U+0000)");
+  }
+
+  @Test
   void a_listing_page_of_the_wrong_resource_fails_the_listing_with_the_reason() {
     SERVER.answer(fhir(200, "{\"resourceType\": \"Appointment\", \"status\": \"booked\"}"));
 
