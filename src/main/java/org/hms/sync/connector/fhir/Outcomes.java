@@ -168,7 +168,7 @@ final class Outcomes {
    * What is wrong with an answer HAPI could not parse, from the Jackson limit it passed or the
    * HAPI code of its message; never the content those messages quote.
    */
-  static String unreadable(Throwable failure) {
+  private static String unreadable(Throwable failure) {
     StreamConstraintsException limit = along(failure, StreamConstraintsException.class);
     if (limit != null) {
       String message = String.valueOf(limit.getMessage());
