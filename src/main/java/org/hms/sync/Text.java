@@ -40,6 +40,45 @@ public final class Text {
     return null;
   }
 
+  /**
+   * Text from an external system made fit for one line of a reason: runs of whitespace become one
+   * space, any other character {@link #problem} objects to becomes U+FFFD, and text longer than
+   * {@code max} characters is cut there with "…" (never between the halves of a surrogate pair).
+   * Masks nothing: callers that may see PHI must not pass it here.
+   */
+  public static String excerpt(String text, int max) {
+    if (text == null) {
+      return "";
+    }
+    StringBuilder line = new StringBuilder(Math.min(text.length(), max + 1));
+    boolean space = false;
+    for (int index = 0; index < text.length() && line.length() <= max; index++) {
+      char current = text.charAt(index);
+      if (Character.isWhitespace(current) || Character.isSpaceChar(current)) {
+        space = line.length() > 0;
+        continue;
+      }
+      if (space) {
+        line.append(' ');
+        space = false;
+      }
+      if (Character.isHighSurrogate(current)
+          && index + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(index + 1))) {
+        line.append(current).append(text.charAt(++index));
+      } else if (problem(String.valueOf(current)) != null) {
+        line.append('\uFFFD');
+      } else {
+        line.append(current);
+      }
+    }
+    if (line.length() <= max) {
+      return line.toString();
+    }
+    int end = Character.isHighSurrogate(line.charAt(max - 1)) ? max - 1 : max;
+    return line.substring(0, end) + "…";
+  }
+
   private static String codePoint(char character) {
     return String.format("U+%04X", (int) character);
   }

@@ -3,6 +3,8 @@ package org.hms.sync.connector;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Objects;
+import org.hms.sync.Text;
+import org.hms.sync.delivery.PushResult;
 
 /**
  * One appointment as an external system lists it, read for reconciliation. The wire shape a list
@@ -26,13 +28,34 @@ public record ListedAppointment(
   public static final String CANCELLED = "cancelled";
   public static final String COMPLETED = "completed";
 
+  /**
+   * @throws IllegalArgumentException when the status is unknown, the external id longer than
+   *     {@link PushResult.Success#MAX_EXTERNAL_ID_LENGTH}, or a text holds a character {@link
+   *     Text#problem} objects to; the message names the field, never its value
+   */
   public ListedAppointment {
     Objects.requireNonNull(externalId, "externalId");
     Objects.requireNonNull(status, "status");
+    if (externalId.length() > PushResult.Success.MAX_EXTERNAL_ID_LENGTH) {
+      throw new IllegalArgumentException(
+          "externalId is " + externalId.length() + " characters long; at most "
+              + PushResult.Success.MAX_EXTERNAL_ID_LENGTH + " are kept");
+    }
+    printable("externalId", externalId);
+    printable("appointmentId", appointmentId);
+    printable("locationCode", locationCode);
+    printable("patientMrn", patientMrn);
     status = status.toLowerCase(Locale.ROOT);
     if (!status.equals(BOOKED) && !status.equals(CANCELLED) && !status.equals(COMPLETED)) {
       throw new IllegalArgumentException(
-          "status '" + status + "' is not booked, cancelled or completed");
+          "status '" + Text.excerpt(status, 40) + "' is not booked, cancelled or completed");
+    }
+  }
+
+  private static void printable(String field, String value) {
+    String problem = Text.problem(value);
+    if (problem != null) {
+      throw new IllegalArgumentException(field + " " + problem);
     }
   }
 

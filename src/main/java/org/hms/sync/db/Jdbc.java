@@ -40,11 +40,24 @@ public final class Jdbc {
     return rows.wasNull() ? null : value;
   }
 
-  /** Cuts text to the column width so a long error message never fails the write that logs it. */
+  /**
+   * Text as a reason or error column can hold it, so that a message never fails the write that
+   * logs it: NUL (which PostgreSQL refuses in text, while H2 stores it) becomes U+FFFD, and text
+   * longer than {@code max} characters is cut to {@code max}, ending in "…" and never between the
+   * two halves of a surrogate pair. Both databases store the same result.
+   */
   public static String clip(String text, int max) {
-    if (text == null || text.length() <= max) {
-      return text;
+    if (text == null) {
+      return null;
     }
-    return text.substring(0, max - 1) + "…";
+    String storable = text.indexOf('\0') < 0 ? text : text.replace('\0', '\uFFFD');
+    if (storable.length() <= max) {
+      return storable;
+    }
+    int end = max - 1;
+    if (Character.isHighSurrogate(storable.charAt(end - 1))) {
+      end--;
+    }
+    return storable.substring(0, end) + "…";
   }
 }

@@ -1,13 +1,52 @@
 package org.hms.sync.delivery;
 
 import java.time.Instant;
+import org.hms.sync.Text;
 
 /** How a connector judged one attempt. The engine turns it into success, a retry or a dead letter. */
 public sealed interface PushResult {
   Integer httpStatus();
 
-  /** The external system accepted the change. */
-  record Success(Integer httpStatus, String externalId, String note) implements PushResult {}
+  /**
+   * The external system accepted the change.
+   *
+   * <p>An external id that cannot be kept (blank, longer than {@link #MAX_EXTERNAL_ID_LENGTH}
+   * characters, or holding a control character, a noncharacter or an unpaired surrogate: see
+   * {@link Text#problem}) is dropped here, for every connector type: the change was applied, so
+   * the attempt still succeeds, and the note says why no id was stored. The id text itself is
+   * never put in the note.
+   *
+   * @param externalId the system's id for the appointment, or {@code null} when it named none
+   * @param note what the sync log should say besides success, or {@code null}
+   */
+  record Success(Integer httpStatus, String externalId, String note) implements PushResult {
+    /** Longest external id kept (the width of {@code external_ref.external_id}). */
+    public static final int MAX_EXTERNAL_ID_LENGTH = 500;
+
+    public Success {
+      String unusable = unusable(externalId);
+      if (unusable != null) {
+        externalId = null;
+        String dropped = "external id not stored: " + unusable;
+        note = note == null || note.isBlank() ? dropped : note + "; " + dropped;
+      }
+    }
+
+    private static String unusable(String externalId) {
+      if (externalId == null) {
+        return null;
+      }
+      if (externalId.isBlank()) {
+        return "it is blank";
+      }
+      if (externalId.length() > MAX_EXTERNAL_ID_LENGTH) {
+        return "it is " + externalId.length() + " characters long; at most "
+            + MAX_EXTERNAL_ID_LENGTH + " are kept";
+      }
+      String problem = Text.problem(externalId);
+      return problem == null ? null : "it " + problem;
+    }
+  }
 
   /**
    * A transient failure (network, timeout, 408, 425, 429, 5xx).

@@ -134,8 +134,8 @@ public final class Json {
     if (result.isError()) {
       int offset = in.position();
       throw new JsonInputException(
-          "invalid UTF-8" + field(Arrays.copyOf(bytes, offset)) + " at byte " + offset
-              + "; send the body encoded as UTF-8",
+          "invalid UTF-8" + field(Arrays.copyOf(bytes, offset)) + " at byte " + offset,
+          "; send the body encoded as UTF-8",
           false,
           null);
     }

@@ -153,6 +153,55 @@ abstract class DeliveryEngineContractTest {
   }
 
   @Test
+  void an_error_text_with_nul_from_an_external_system_is_recorded_with_the_attempt() {
+    Appointment appointment = book();
+    // e.g. a registry's fault text carried URL-encoded (%00) or base64 inside its answer
+    iis.then(new PushResult.Retryable(500, "Fault", "registry says: bad\u0000segment", null))
+        .then(new PushResult.Permanent(400, "Fault\u0000", "registry says: \u0000 refused"));
+    DeliveryEngine engine = engine("node-a", iis);
+
+    engine.runOnce();
+    Delivery retrying = repository.list(null, "iis", appointment.id(), 10).get(0);
+    assertThat(retrying.status()).isEqualTo(DeliveryStatus.RETRYING);
+    assertThat(retrying.lastError()).isEqualTo("registry says: bad\uFFFDsegment");
+
+    clock.advance(Duration.ofSeconds(1));
+    engine.runOnce();
+    Delivery dead = repository.list(null, "iis", appointment.id(), 10).get(0);
+    assertThat(dead.status()).isEqualTo(DeliveryStatus.DEAD);
+    assertThat(repository.attempts(dead.id()))
+        .extracting(Attempt::errorClass, Attempt::errorMessage)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("Fault", "registry says: bad\uFFFDsegment"),
+            org.assertj.core.groups.Tuple.tuple("Fault\uFFFD", "registry says: \uFFFD refused"));
+  }
+
+  @Test
+  void an_external_id_that_cannot_be_stored_is_dropped_and_the_delivery_still_succeeds() {
+    Appointment tooLong = book();
+    Appointment withControl = book();
+    iis.always(
+        request ->
+            new PushResult.Success(
+                201,
+                request.event().appointmentId().equals(tooLong.id()) ? "A".repeat(501) : "ext\u00001",
+                null));
+    DeliveryEngine engine = engine("node-a", iis);
+
+    engine.runOnce();
+
+    assertThat(status("iis", tooLong.id(), 1)).isEqualTo(DeliveryStatus.SUCCEEDED);
+    assertThat(status("iis", withControl.id(), 1)).isEqualTo(DeliveryStatus.SUCCEEDED);
+    assertThat(repository.externalIds("iis")).isEmpty();
+    Delivery first = repository.list(null, "iis", tooLong.id(), 10).get(0);
+    assertThat(repository.attempts(first.id()).get(0).errorMessage())
+        .isEqualTo("external id not stored: it is 501 characters long; at most 500 are kept");
+    Delivery second = repository.list(null, "iis", withControl.id(), 10).get(0);
+    assertThat(repository.attempts(second.id()).get(0).errorMessage())
+        .isEqualTo("external id not stored: it contains a control character (U+0000)");
+  }
+
+  @Test
   void events_of_one_appointment_go_out_in_sequence_order_even_when_all_are_due() {
     Appointment appointment = book();
     Slot other = slot();

@@ -6,7 +6,6 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -20,26 +19,33 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.hms.sync.Text;
+import org.hms.sync.connector.AnswerTooLargeException;
 import org.hms.sync.connector.Http;
 import org.hms.sync.json.Json;
+import org.hms.sync.json.JsonInputException;
 
 /**
  * Bearer tokens from an OAuth 2.0 token endpoint, cached until shortly before they expire.
  *
  * <p>A token is reused until {@code expires_in} minus 10% of its lifetime or 30 seconds, whichever
  * is less, measured on the injected clock from the moment the token request was sent; without
- * {@code expires_in} a token is taken to live {@link #DEFAULT_LIFETIME}. Callers that find no fresh
- * token share one token request. A failed request is not cached: the next call tries again.
- * {@link #invalidate()} drops the cached token.
+ * {@code expires_in} a token is taken to live {@link #DEFAULT_LIFETIME}, and none is used longer
+ * than {@link #MAX_LIFETIME}. Callers that find no fresh token share one token request. A failed
+ * request is not cached: the next call tries again. {@link #invalidate()} drops the cached token.
  *
  * <p>Token endpoint failures: network errors, timeouts, 408, 429 and 5xx are retryable; any other
- * answer (400 {@code invalid_client}, 401, a 200 without {@code access_token}, ...) is not.
+ * answer (400 {@code invalid_client}, 401, a 200 without {@code access_token}, a body that is not
+ * JSON or larger than {@link Http#MAX_TOKEN_ANSWER_BYTES}, a token that is not printable ASCII,
+ * ...) is not.
  */
 final class TokenCredentials implements Credentials {
   /** How long a token lives when the endpoint's answer has no {@code expires_in}. */
   static final Duration DEFAULT_LIFETIME = Duration.ofMinutes(5);
   /** A token is refreshed at most this long before it expires (and at most 10% of its life). */
   static final Duration MAX_EARLY_REFRESH = Duration.ofSeconds(30);
+  /** A token is used for at most this long, whatever {@code expires_in} says. */
+  static final Duration MAX_LIFETIME = Duration.ofDays(1);
 
   private static final int MAX_DESCRIPTION = 200;
 
@@ -128,15 +134,16 @@ final class TokenCredentials implements Credentials {
     }
     long ceiling =
         timeout.plus(http.connectTimeout().orElse(Duration.ZERO)).plusSeconds(1).toMillis();
-    http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+    http.sendAsync(request, Http.bounded(Http.MAX_TOKEN_ANSWER_BYTES))
         .orTimeout(ceiling, TimeUnit.MILLISECONDS)
         .handle(
             (response, failure) -> {
               try {
                 if (failure != null) {
-                  throw networkFailure(failure);
+                  AnswerTooLargeException tooLarge = AnswerTooLargeException.in(failure);
+                  throw tooLarge == null ? networkFailure(failure) : tooLarge(tooLarge);
                 }
-                settle(pending, token(response, sentAt), null);
+                settle(pending, token(response.statusCode(), response.body(), sentAt), null);
               } catch (AuthException refused) {
                 settle(pending, null, refused);
               } catch (RuntimeException unexpected) {
@@ -210,17 +217,45 @@ final class TokenCredentials implements Credentials {
         cause);
   }
 
-  private Token token(HttpResponse<String> response, Instant sentAt) {
-    int status = response.statusCode();
+  /** An answer larger than a token endpoint sends: judged by its status, else refused. */
+  private AuthException tooLarge(AnswerTooLargeException answer) {
+    int status = answer.statusCode();
     if (status < 200 || status > 299) {
-      throw refused(status, response.body());
+      return refused(status, null);
     }
-    JsonNode answer = json(response.body());
-    JsonNode accessToken = answer == null ? null : answer.get("access_token");
+    return new AuthException(
+        "token endpoint " + where + " answered HTTP " + status + " without a usable access_token ("
+            + answer.getMessage() + "); check that auth.tokenUrl is the token endpoint",
+        false,
+        answer);
+  }
+
+  private Token token(int status, byte[] body, Instant sentAt) {
+    if (status < 200 || status > 299) {
+      throw refused(status, body);
+    }
+    JsonNode answer;
+    try {
+      answer = Json.read(body);
+    } catch (JsonInputException unreadable) {
+      throw new AuthException(
+          "token endpoint " + where + " answered HTTP " + status + " without an access_token: its"
+              + " body is not JSON (" + unreadable.problem() + "); check that auth.tokenUrl is"
+              + " the token endpoint",
+          false);
+    }
+    JsonNode accessToken = answer.isObject() ? answer.get("access_token") : null;
     if (accessToken == null || !accessToken.isTextual() || accessToken.asText().isEmpty()) {
       throw new AuthException(
           "token endpoint " + where + " answered HTTP " + status + " without an access_token;"
               + " check that auth.tokenUrl is the token endpoint",
+          false);
+    }
+    String unprintable = unprintable(accessToken.asText());
+    if (unprintable != null) {
+      throw new AuthException(
+          "token endpoint " + where + " issued an access_token that " + unprintable + "; a token"
+              + " must be printable ASCII (RFC 6749), check the token endpoint",
           false);
     }
     JsonNode tokenType = answer.get("token_type");
@@ -228,7 +263,8 @@ final class TokenCredentials implements Credentials {
         && !tokenType.isNull()
         && !tokenType.asText().toLowerCase(Locale.ROOT).equals("bearer")) {
       throw new AuthException(
-          "token endpoint " + where + " issued a token of type '" + tokenType.asText()
+          "token endpoint " + where + " issued a token of type '"
+              + Text.excerpt(tokenType.isValueNode() ? tokenType.asText() : "(not text)", 40)
               + "'; only Bearer tokens are supported",
           false);
     }
@@ -238,6 +274,18 @@ final class TokenCredentials implements Credentials {
       early = MAX_EARLY_REFRESH;
     }
     return new Token("Bearer " + accessToken.asText(), sentAt.plus(lifetime).minus(early));
+  }
+
+  /** Why the token cannot go into a header (what, never the token), or null when it can. */
+  private static String unprintable(String token) {
+    for (int index = 0; index < token.length(); index++) {
+      char current = token.charAt(index);
+      if (current < 0x20 || current > 0x7e) {
+        return "holds a character outside printable ASCII ("
+            + String.format("U+%04X", (int) current) + ") at position " + index;
+      }
+    }
+    return null;
   }
 
   private static Duration lifetime(JsonNode expiresIn) {
@@ -252,10 +300,10 @@ final class TokenCredentials implements Credentials {
     } else {
       return DEFAULT_LIFETIME;
     }
-    return Duration.ofSeconds(Math.max(seconds, 0));
+    return Duration.ofSeconds(Math.min(Math.max(seconds, 0), MAX_LIFETIME.getSeconds()));
   }
 
-  private AuthException refused(int status, String body) {
+  private AuthException refused(int status, byte[] body) {
     boolean retryable = status == 408 || status == 429 || status >= 500;
     JsonNode answer = json(body);
     String error = text(answer, "error");
@@ -292,14 +340,15 @@ final class TokenCredentials implements Credentials {
     return text.length() > MAX_DESCRIPTION ? text.substring(0, MAX_DESCRIPTION) + "…" : text;
   }
 
-  private static JsonNode json(String body) {
-    if (body == null || body.isBlank()) {
+  /** The error answer as a JSON object, or null when it is none (an error page, too large). */
+  private static JsonNode json(byte[] body) {
+    if (body == null || body.length == 0) {
       return null;
     }
     try {
       JsonNode node = Json.read(body);
       return node.isObject() ? node : null;
-    } catch (RuntimeException notJson) {
+    } catch (JsonInputException notJson) {
       return null;
     }
   }

@@ -39,6 +39,7 @@ import org.hms.sync.delivery.Connector;
 import org.hms.sync.delivery.PushRequest;
 import org.hms.sync.delivery.PushResult;
 import org.hms.sync.json.Json;
+import org.hms.sync.json.JsonInputException;
 import org.hms.sync.mapping.Mapping;
 import org.hms.sync.mapping.MappingInput;
 import org.hms.sync.outbox.EventTypes;
@@ -350,7 +351,14 @@ public final class FhirConnector
     List<JsonNode> items = new ArrayList<>();
     String next = cursor;
     for (Resource resource : resourcesOnPage.subList(0, keep)) {
-      items.add(resources.tree(resource));
+      try {
+        items.add(resources.tree(resource));
+      } catch (JsonInputException beyondLimits) {
+        throw new SyncException(
+            "connector '" + config.id() + "': Appointment/" + resource.getIdElement().getIdPart()
+                + " cannot be passed on as JSON (" + beyondLimits.problem() + ")",
+            beyondLimits);
+      }
       String updated = lastUpdated(resource);
       if (updated == null) {
         throw new SyncException(

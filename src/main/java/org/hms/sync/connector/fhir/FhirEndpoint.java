@@ -43,7 +43,8 @@ import org.hms.sync.connector.auth.Tls;
  * with the rules every connector shares: JSON, the connector's connect and request timeouts, its
  * TLS material, redirects never followed, no automatic retries (the engine retries), our
  * User-Agent, the configured headers and the {@code Authorization} header from {@link Credentials}
- * on every request. Calls block: the connector runs them on its own threads. Thread-safe.
+ * on every request. Answers are read at most {@link Http#MAX_PAGE_ANSWER_BYTES} bytes far, and a
+ * JSON answer must be UTF-8 (see {@link AnswerCheck}). Calls block: the connector runs them on its own threads. Thread-safe.
  */
 final class FhirEndpoint implements AutoCloseable {
 
@@ -82,6 +83,8 @@ final class FhirEndpoint implements AutoCloseable {
             .disableAutomaticRetries()
             .disableCookieManagement()
             .setUserAgent(Http.USER_AGENT)
+            // after the built-in decompression: the limit counts the bytes HAPI reads
+            .addInterceptorLast(new AnswerCheck(Http.MAX_PAGE_ANSWER_BYTES))
             .build();
     // The client factory belongs to the context, so each connector has its own context: its
     // HTTP client carries this connector's timeouts and TLS.

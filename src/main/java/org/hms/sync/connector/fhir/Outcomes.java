@@ -1,9 +1,9 @@
 package org.hms.sync.connector.fhir;
 
-import org.hms.sync.connector.RetryAfter;
 import ca.uhn.fhir.parser.DataFormatException;
 import ca.uhn.fhir.rest.client.exceptions.FhirClientConnectionException;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.time.Instant;
@@ -11,24 +11,42 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 import org.apache.http.NoHttpResponseException;
 import org.hl7.fhir.instance.model.api.IBaseOperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hms.sync.SyncException;
+import org.hms.sync.Text;
+import org.hms.sync.connector.AnswerTooLargeException;
+import org.hms.sync.connector.RetryAfter;
 import org.hms.sync.connector.auth.AuthException;
 import org.hms.sync.delivery.PushResult;
 import org.hms.sync.mapping.MappingException;
 
 /**
  * How the fhir connector judges a failed call: 408, 409, 412, 429 and 5xx, network errors and
- * timeouts may pass and are retryable (Retry-After honoured); any other 4xx is permanent.
+ * timeouts may pass and are retryable (Retry-After honoured); any other 4xx is permanent. A 2xx
+ * answer that cannot be read (too large, not UTF-8, not FHIR) is retryable, as a repeat is safe;
+ * the reason says what was wrong with it, never what it held.
  * OperationOutcome issues go into the reason as {@code severity code: diagnostics}, with the
  * patient's values masked.
  */
 final class Outcomes {
   static final int MAX_REASON = 500;
   private static final int MAX_ISSUE = 200;
+
+  /** HAPI-1814: {@code expected "Bundle" but found "Patient"}. */
+  private static final Pattern WRONG_TYPE =
+      Pattern.compile("expected \"([A-Za-z]{1,64})\" but found \"([A-Za-z]{1,64})\"");
+
+  /** HAPI-1821 and others: {@code [element="status"]}. */
+  private static final Pattern ELEMENT =
+      Pattern.compile("\\[element=\"([A-Za-z0-9_.]{1,64})\"\\]");
+
+  /** HAPI's NonFhirResponseException: {@code non FHIR Content-Type 'text/html'}. */
+  private static final Pattern CONTENT_TYPE = Pattern.compile("Content-Type '([^']{0,200})'");
 
   private Outcomes() {}
 
@@ -80,6 +98,24 @@ final class Outcomes {
     if (cause instanceof MappingException mapping) {
       return new PushResult.Permanent(null, "MappingException", mapping.getMessage());
     }
+    // HAPI wraps what went wrong while reading an answer in a FhirClientConnectionException
+    AnswerTooLargeException tooLarge = AnswerTooLargeException.in(cause);
+    if (tooLarge != null) {
+      return unread(
+          tooLarge.statusCode(), tooLarge.getMessage(), tooLarge.retryAfter(), what, now);
+    }
+    AnswerCheck.NotUtf8Exception notUtf8 = along(cause, AnswerCheck.NotUtf8Exception.class);
+    if (notUtf8 != null) {
+      return unread(notUtf8.statusCode(), notUtf8.getMessage(), retryAfter, what, now);
+    }
+    DataFormatException unreadable = along(cause, DataFormatException.class);
+    if (unreadable != null) {
+      return new PushResult.Retryable(
+          null,
+          "DataFormatException",
+          "the answer to " + what + " is not readable FHIR (" + unreadable(cause) + ")",
+          null);
+    }
     // a connection failure is a BaseServerResponseException too: check it first
     if (cause instanceof FhirClientConnectionException connection) {
       return network(connection, what);
@@ -87,12 +123,110 @@ final class Outcomes {
     if (cause instanceof BaseServerResponseException response) {
       return httpStatus(response, what, redactor, now, retryAfter);
     }
-    if (cause instanceof DataFormatException) {
-      return new PushResult.Retryable(
-          null, "DataFormatException", "the answer to " + what + " is not readable FHIR", null);
-    }
     String kind = cause.getClass().getSimpleName();
+    if (inParser(cause)) {
+      // HAPI's parser has failed this way on odd JSON, e.g. arrays nested inside an extension
+      return new PushResult.Retryable(
+          null,
+          kind,
+          "the answer to " + what + " is not readable FHIR (the FHIR parser failed with " + kind
+              + ")",
+          null);
+    }
     return new PushResult.Retryable(null, kind, "unexpected " + kind + " on " + what, null);
+  }
+
+  /** Whether the failure was thrown from inside HAPI's parser. */
+  private static boolean inParser(Throwable failure) {
+    for (StackTraceElement frame : failure.getStackTrace()) {
+      if (frame.getClassName().startsWith("ca.uhn.fhir.parser.")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * An answer that was not read to its end (too large, not UTF-8): a 2xx is retryable (a repeat is
+   * safe: conditional create, If-Match), any other status is judged by its status.
+   */
+  private static PushResult unread(
+      int status, String why, String retryAfter, String what, Instant now) {
+    if (status >= 200 && status < 300) {
+      return new PushResult.Retryable(
+          status, "UnreadableResponse", "unreadable answer to " + what + ": " + why, null);
+    }
+    String detail = "HTTP " + status + " from " + what + " (" + why + ")";
+    if (retryable(status)) {
+      return new PushResult.Retryable(
+          status, "HttpStatus", detail, RetryAfter.parse(retryAfter, now).orElse(null));
+    }
+    return new PushResult.Permanent(status, "HttpStatus", detail);
+  }
+
+  /**
+   * What is wrong with an answer HAPI could not parse, from the Jackson limit it passed or the
+   * HAPI code of its message; never the content those messages quote.
+   */
+  private static String unreadable(Throwable failure) {
+    StreamConstraintsException limit = along(failure, StreamConstraintsException.class);
+    if (limit != null) {
+      String message = String.valueOf(limit.getMessage());
+      if (message.startsWith("Document nesting depth")) {
+        return "JSON nested deeper than the parser's limit";
+      }
+      if (message.startsWith("Number value length") || message.startsWith("Number length")) {
+        return "a number longer than the parser's limit";
+      }
+      if (message.startsWith("String value length") || message.startsWith("String length")) {
+        return "a string longer than the parser's limit";
+      }
+      return "JSON larger than the parser's limit";
+    }
+    DataFormatException innermost = null;
+    for (Throwable current = failure; current != null; current = current.getCause()) {
+      if (current instanceof DataFormatException format) {
+        innermost = format;
+      }
+      if (current.getCause() == current) {
+        break;
+      }
+    }
+    String message = innermost == null ? "" : String.valueOf(innermost.getMessage());
+    if (message.contains("HAPI-1859")) {
+      return "not a JSON object";
+    }
+    if (message.contains("HAPI-1838")) {
+      return "no resourceType";
+    }
+    Matcher wrongType = WRONG_TYPE.matcher(message);
+    if (message.contains("HAPI-1814") && wrongType.find()) {
+      return article(wrongType.group(2)) + " where " + article(wrongType.group(1))
+          + " was expected";
+    }
+    Matcher element = ELEMENT.matcher(message);
+    if (element.find()) {
+      return "an invalid value in element '" + element.group(1) + "'";
+    }
+    return message.contains("HAPI-1861") ? "malformed JSON" : "unreadable content";
+  }
+
+  /** "a Bundle", "an Appointment". */
+  private static String article(String resourceType) {
+    return ("AEIOU".indexOf(resourceType.charAt(0)) >= 0 ? "an " : "a ") + resourceType;
+  }
+
+  /** The first throwable of this type along the cause chain, or null. */
+  private static <T extends Throwable> T along(Throwable failure, Class<T> type) {
+    for (Throwable current = failure; current != null; current = current.getCause()) {
+      if (type.isInstance(current)) {
+        return type.cast(current);
+      }
+      if (current.getCause() == current) {
+        break;
+      }
+    }
+    return null;
   }
 
   private static PushResult httpStatus(
@@ -104,8 +238,12 @@ final class Outcomes {
     int status = response.getStatusCode();
     String detail = "HTTP " + status + " from " + what + detail(response, redactor);
     if (status >= 200 && status < 300) {
+      // e.g. an HTML page with 200: its text is not repeated (a change feed has no redactor)
       return new PushResult.Retryable(
-          status, "UnreadableResponse", "unreadable answer (" + detail + ")", null);
+          status,
+          "UnreadableResponse",
+          "unreadable answer (HTTP " + status + " from " + what + ": " + notFhir(response) + ")",
+          null);
     }
     if (retryable(status)) {
       return new PushResult.Retryable(
@@ -115,6 +253,14 @@ final class Outcomes {
           RetryAfter.parse(retryAfter, now).orElse(null));
     }
     return new PushResult.Permanent(status, "HttpStatus", cut(detail));
+  }
+
+  /** "not FHIR (Content-Type 'text/html')", from the message of HAPI's NonFhirResponseException. */
+  private static String notFhir(BaseServerResponseException response) {
+    Matcher type = CONTENT_TYPE.matcher(String.valueOf(response.getMessage()));
+    return type.find()
+        ? "not FHIR (Content-Type '" + Text.excerpt(type.group(1), 60) + "')"
+        : "not FHIR";
   }
 
   private static String detail(BaseServerResponseException response, Redactor redactor) {

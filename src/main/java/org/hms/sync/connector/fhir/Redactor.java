@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.hms.sync.Text;
 
 /**
  * Masks the patient's identifying values (MRN, names, birth date) in text that came from the FHIR
@@ -44,12 +45,16 @@ final class Redactor {
     return new Redactor(List.of());
   }
 
-  /** The text with every patient value masked, flattened to one line and cut at {@code max}. */
+  /**
+   * The text with every patient value masked, flattened to one printable line (control
+   * characters shown as U+FFFD) and cut at {@code max}.
+   */
   String clean(String text, int max) {
     if (text == null) {
       return "";
     }
-    String clean = text.replaceAll("\\s+", " ").strip();
+    // a generous first cut bounds the work on a huge text; the final cut is far inside it
+    String clean = Text.excerpt(text, Math.max(4 * max, 4096));
     for (Pattern pattern : patterns) {
       clean = pattern.matcher(clean).replaceAll(MASK);
     }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.ConnectException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,6 +22,7 @@ import org.hms.sync.SyncException;
 import org.hms.sync.config.ConnectorConfig;
 import org.hms.sync.config.GraphqlConfig;
 import org.hms.sync.config.RouteConfig;
+import org.hms.sync.connector.AnswerTooLargeException;
 import org.hms.sync.connector.BeforeSending;
 import org.hms.sync.connector.Http;
 import org.hms.sync.connector.OutboundRequest;
@@ -238,7 +238,7 @@ public final class GraphqlConnector implements Connector, Previewable {
             + ")";
     String pointer = prepared.route().externalIdPointer();
     return client
-        .sendAsync(builder.build(), HttpResponse.BodyHandlers.ofString())
+        .sendAsync(builder.build(), Http.bounded(Http.MAX_PUSH_ANSWER_BYTES))
         .orTimeout(ceiling.toMillis(), TimeUnit.MILLISECONDS)
         .handle(
             (response, failure) ->
@@ -249,7 +249,13 @@ public final class GraphqlConnector implements Connector, Previewable {
                         response.body(),
                         what,
                         pointer)
-                    : networkFailure(failure, what));
+                    : failed(failure, what));
+  }
+
+  /** A network failure, or an answer too large to read (then judged by its status alone). */
+  private PushResult failed(Throwable failure, String what) {
+    AnswerTooLargeException tooLarge = AnswerTooLargeException.in(failure);
+    return tooLarge == null ? networkFailure(failure, what) : judge.tooLarge(tooLarge, what);
   }
 
   /**

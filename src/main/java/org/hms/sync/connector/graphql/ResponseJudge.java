@@ -6,9 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.hms.sync.SyncException;
+import org.hms.sync.connector.AnswerTooLargeException;
 import org.hms.sync.connector.RetryAfter;
 import org.hms.sync.delivery.PushResult;
 import org.hms.sync.json.Json;
+import org.hms.sync.json.JsonInputException;
 
 /**
  * Turns a GraphQL server's answer into a {@link PushResult}. The HTTP status decides first (408,
@@ -23,6 +25,9 @@ import org.hms.sync.json.Json;
 final class ResponseJudge {
   /** Errors described one by one in a reason; the rest are counted. */
   private static final int LISTED = 5;
+
+  /** Steps of an error's path shown in a reason. */
+  private static final int PATH_STEPS = 16;
 
   private static final Pattern SAFE_CODE = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
   private static final Pattern SAFE_FIELD = Pattern.compile("[_A-Za-z][_0-9A-Za-z]{0,63}");
@@ -59,7 +64,7 @@ final class ResponseJudge {
    *     /graphql)}
    * @param pointer JSON pointer into {@code data} to the external id, or {@code null}
    */
-  PushResult judge(int status, String retryAfter, String body, String what, String pointer) {
+  PushResult judge(int status, String retryAfter, byte[] body, String what, String pointer) {
     if (status == 401 && onUnauthenticated.getAsBoolean()) {
       return new PushResult.Retryable(
           status,
@@ -72,9 +77,9 @@ final class ResponseJudge {
     }
     JsonNode answer;
     try {
-      answer = Json.read(body == null ? "" : body);
-    } catch (SyncException malformed) {
-      return unknownOutcome(status, what, "is not JSON (" + malformed.getMessage() + ")");
+      answer = Json.read(body == null ? new byte[0] : body);
+    } catch (JsonInputException malformed) {
+      return unknownOutcome(status, what, "is not JSON (" + malformed.problem() + ")");
     }
     JsonNode errorsNode = answer.path("errors");
     JsonNode data = answer.path("data");
@@ -121,8 +126,31 @@ final class ResponseJudge {
     return new PushResult.Permanent(status, "GraphqlError", reason);
   }
 
-  private PushResult judgeStatus(int status, String retryAfter, String body, String what) {
-    String detail = "HTTP " + status + " for " + what + errorsIn(body);
+  /**
+   * An answer larger than we read: a non-2xx is judged by its status; after a 2xx the outcome is
+   * unknown, as the errors could not be read.
+   */
+  PushResult tooLarge(AnswerTooLargeException answer, String what) {
+    int status = answer.statusCode();
+    if (status == 401 && onUnauthenticated.getAsBoolean()) {
+      return new PushResult.Retryable(
+          status,
+          "HttpStatus",
+          "HTTP 401 from " + what + " (the access token is renewed for the next attempt)",
+          null);
+    }
+    if (status < 200 || status >= 300) {
+      return judgeStatus(status, answer.retryAfter(), " (" + answer.getMessage() + ")", what);
+    }
+    return unknownOutcome(status, what, "was not read (" + answer.getMessage() + ")");
+  }
+
+  private PushResult judgeStatus(int status, String retryAfter, byte[] body, String what) {
+    return judgeStatus(status, retryAfter, errorsIn(body), what);
+  }
+
+  private PushResult judgeStatus(int status, String retryAfter, String errors, String what) {
+    String detail = "HTTP " + status + " for " + what + errors;
     if (status == 408 || status == 425 || status == 429 || status >= 500) {
       return new PushResult.Retryable(
           status, "HttpStatus", detail, RetryAfter.parse(retryAfter, clock.instant()).orElse(null));
@@ -184,9 +212,9 @@ final class ResponseJudge {
   }
 
   /** ": GraphQL errors ..." when a non-2xx body is a GraphQL response, else nothing. */
-  private static String errorsIn(String body) {
+  private static String errorsIn(byte[] body) {
     try {
-      JsonNode errors = Json.read(body == null ? "" : body).path("errors");
+      JsonNode errors = Json.read(body == null ? new byte[0] : body).path("errors");
       return errors.isArray() && !errors.isEmpty()
           ? ": " + count(errors.size()) + ": " + list(read(errors), null)
           : "";
@@ -208,13 +236,20 @@ final class ResponseJudge {
     return read;
   }
 
-  /** {@code createAppointment.vaccine.0.lot}: field names and indexes only. */
+  /**
+   * {@code createAppointment.vaccine.0.lot}: field names and indexes only, the first {@value
+   * #PATH_STEPS} steps of a longer path followed by "...".
+   */
   private static String path(JsonNode path) {
     if (!path.isArray()) {
       return "";
     }
     List<String> steps = new ArrayList<>();
     for (JsonNode step : path) {
+      if (steps.size() == PATH_STEPS) {
+        steps.add("...");
+        break;
+      }
       if (step.isIntegralNumber()) {
         steps.add(step.asText());
       } else if (step.isTextual() && SAFE_FIELD.matcher(step.asText()).matches()) {

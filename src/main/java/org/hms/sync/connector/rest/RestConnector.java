@@ -1,6 +1,5 @@
 package org.hms.sync.connector.rest;
 
-import org.hms.sync.connector.RetryAfter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.ConnectException;
@@ -8,7 +7,6 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -23,17 +21,21 @@ import java.util.concurrent.TimeoutException;
 import org.hms.sync.config.ConnectorConfig;
 import org.hms.sync.config.RouteConfig;
 import java.time.Instant;
+import org.hms.sync.Text;
+import org.hms.sync.connector.AnswerTooLargeException;
 import org.hms.sync.connector.AppointmentLister;
 import org.hms.sync.connector.BeforeSending;
 import org.hms.sync.connector.Http;
 import org.hms.sync.connector.OutboundRequest;
 import org.hms.sync.connector.Preview;
 import org.hms.sync.connector.Previewable;
+import org.hms.sync.connector.RetryAfter;
 import org.hms.sync.connector.auth.Credentials;
 import org.hms.sync.delivery.Connector;
 import org.hms.sync.delivery.PushRequest;
 import org.hms.sync.delivery.PushResult;
 import org.hms.sync.json.Json;
+import org.hms.sync.json.JsonInputException;
 import org.hms.sync.mapping.Mapping;
 import org.hms.sync.mapping.MappingException;
 import org.hms.sync.mapping.MappingInput;
@@ -184,21 +186,33 @@ public final class RestConnector implements Connector, Previewable, AppointmentL
     String what = outbound.method() + " " + outbound.uri().getPath();
     String pointer = config.route(request.event().type()).map(RouteConfig::externalId).orElse(null);
     return client
-        .sendAsync(builder.build(), HttpResponse.BodyHandlers.ofString())
+        .sendAsync(builder.build(), Http.bounded(Http.MAX_PUSH_ANSWER_BYTES))
         .orTimeout(ceiling.toMillis(), TimeUnit.MILLISECONDS)
         .handle(
             (response, failure) ->
                 failure == null
-                    ? classify(response, what, pointer)
-                    : classifyFailure(failure, what));
+                    ? classify(
+                        response.statusCode(),
+                        response.headers().firstValue("Retry-After").orElse(null),
+                        response.body(),
+                        null,
+                        what,
+                        pointer)
+                    : classifyFailure(failure, what, pointer));
   }
 
-  private PushResult classify(HttpResponse<String> response, String what, String pointer) {
-    int status = response.statusCode();
+  /**
+   * @param body the answer's bytes, or {@code null} when they were not read
+   * @param unread why the body was not read (it was too large), or {@code null}
+   */
+  private PushResult classify(
+      int status, String retryAfter, byte[] body, String unread, String what, String pointer) {
     if (status >= 200 && status < 300) {
-      return success(response, status, pointer);
+      return success(status, body, unread, pointer);
     }
-    String detail = "HTTP " + status + " from " + what + bodyExcerpt(response.body());
+    String detail =
+        "HTTP " + status + " from " + what
+            + (unread == null ? bodyExcerpt(body) : " (" + unread + ")");
     if (status == 401 && credentials.invalidate()) {
       // The token was refused (revoked or expired early): the next attempt fetches a new one.
       return new PushResult.Retryable(
@@ -210,30 +224,47 @@ public final class RestConnector implements Connector, Previewable, AppointmentL
           status,
           "HttpStatus",
           detail,
-          RetryAfter.parse(response.headers().firstValue("Retry-After").orElse(null), clock.instant())
-              .orElse(null));
+          RetryAfter.parse(retryAfter, clock.instant()).orElse(null));
     }
     return new PushResult.Permanent(status, "HttpStatus", detail);
   }
 
-  private PushResult success(HttpResponse<String> response, int status, String pointer) {
+  /**
+   * A 2xx: the change was applied. Only the external id depends on the answer, so an answer that
+   * cannot be read (too large, not UTF-8, not JSON, past the JSON limits, no scalar at the
+   * pointer) still makes a success, with a note saying why no id was stored.
+   */
+  private static PushResult success(int status, byte[] body, String unread, String pointer) {
     if (pointer == null) {
       return new PushResult.Success(status, null, null);
     }
-    try {
-      JsonNode value = Json.read(response.body()).at(pointer);
-      if (value.isMissingNode() || value.isNull() || value.isContainerNode()) {
-        return new PushResult.Success(
-            status, null, "response has no scalar at " + pointer + "; external id not stored");
-      }
-      return new PushResult.Success(status, value.asText(), null);
-    } catch (RuntimeException unreadable) {
+    if (unread != null) {
       return new PushResult.Success(
-          status, null, "response is not JSON; external id at " + pointer + " not stored");
+          status, null, "response not read (" + unread + "); external id at " + pointer
+              + " not stored");
     }
+    JsonNode value;
+    try {
+      value = Json.read(body).at(pointer);
+    } catch (JsonInputException unreadable) {
+      return new PushResult.Success(
+          status, null, "response is not JSON (" + unreadable.problem() + "); external id at "
+              + pointer + " not stored");
+    }
+    if (value.isMissingNode() || value.isNull() || value.isContainerNode()) {
+      return new PushResult.Success(
+          status, null, "response has no scalar at " + pointer + "; external id not stored");
+    }
+    return new PushResult.Success(status, value.asText(), null);
   }
 
-  private static PushResult classifyFailure(Throwable failure, String what) {
+  private PushResult classifyFailure(Throwable failure, String what, String pointer) {
+    AnswerTooLargeException tooLarge = AnswerTooLargeException.in(failure);
+    if (tooLarge != null) {
+      return classify(
+          tooLarge.statusCode(), tooLarge.retryAfter(), null, tooLarge.getMessage(), what,
+          pointer);
+    }
     Throwable cause = failure instanceof CompletionException && failure.getCause() != null
         ? failure.getCause()
         : failure;
@@ -248,12 +279,17 @@ public final class RestConnector implements Connector, Previewable, AppointmentL
         null, kind, "network error on " + what + ": " + cause.getMessage(), null);
   }
 
-  private static String bodyExcerpt(String body) {
-    if (body == null || body.isBlank()) {
+  /**
+   * ": <the start of the body>" as one printable line of at most 300 characters (bytes that are
+   * not UTF-8 and control characters shown as U+FFFD), or "" for an empty body.
+   */
+  private static String bodyExcerpt(byte[] body) {
+    if (body == null || body.length == 0) {
       return "";
     }
-    String flat = body.replaceAll("\\s+", " ").trim();
-    return ": " + (flat.length() > 300 ? flat.substring(0, 300) + "…" : flat);
+    String start = new String(body, 0, Math.min(body.length, 4096), StandardCharsets.UTF_8);
+    String line = Text.excerpt(start, 300);
+    return line.isEmpty() ? "" : ": " + line;
   }
 
   private static String fill(String template, String appointmentId, String externalId) {

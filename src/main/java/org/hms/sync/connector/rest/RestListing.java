@@ -21,12 +21,14 @@ import java.util.concurrent.TimeoutException;
 import org.hms.sync.Failures;
 import org.hms.sync.config.ConnectorConfig;
 import org.hms.sync.config.ListRouteConfig;
+import org.hms.sync.connector.AnswerTooLargeException;
 import org.hms.sync.connector.AppointmentLister.ListingException;
 import org.hms.sync.connector.AppointmentLister.Listing;
 import org.hms.sync.connector.Http;
 import org.hms.sync.connector.ListedAppointment;
 import org.hms.sync.connector.auth.Credentials;
 import org.hms.sync.json.Json;
+import org.hms.sync.json.JsonInputException;
 import org.hms.sync.mapping.Mapping;
 import org.hms.sync.mapping.MappingException;
 
@@ -35,8 +37,6 @@ import org.hms.sync.mapping.MappingException;
  * a {@link ListedAppointment}. Next-page links are followed on the connector's own origin only.
  */
 final class RestListing {
-  private static final int MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
-
   private final ConnectorConfig config;
   private final ListRouteConfig route;
   private final Mapping mapping;
@@ -204,31 +204,38 @@ final class RestListing {
     }
     HttpResponse<byte[]> response;
     try {
-      response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-    } catch (IOException unreachable) {
+      response = client.send(request.build(), Http.bounded(Http.MAX_PAGE_ANSWER_BYTES));
+    } catch (IOException failed) {
+      AnswerTooLargeException tooLarge = AnswerTooLargeException.in(failed);
+      if (tooLarge == null) {
+        throw new ListingException(
+            what + " failed: " + failed.getClass().getSimpleName()
+                + "; check that baseUrl is reachable", failed);
+      }
+      checkStatus(tooLarge.statusCode(), what);
       throw new ListingException(
-          what + " failed: " + unreachable.getClass().getSimpleName()
-              + "; check that baseUrl is reachable", unreachable);
+          what + " answered more than " + Http.size(Http.MAX_PAGE_ANSWER_BYTES) + " in one page ("
+              + tooLarge.getMessage() + "); page the listing (routes.list.next) or reconcile a"
+              + " shorter range", tooLarge);
     } catch (InterruptedException interrupted) {
       Thread.currentThread().interrupt();
       throw new ListingException("interrupted during " + what, interrupted);
     }
-    int status = response.statusCode();
+    checkStatus(response.statusCode(), what);
+    try {
+      return Json.read(response.body());
+    } catch (JsonInputException notJson) {
+      throw new ListingException(
+          what + " answered with a body that is not JSON (" + notJson.problem() + ")", notJson);
+    }
+  }
+
+  private void checkStatus(int status, String what) {
     if (status == 401) {
       credentials.invalidate();
     }
     if (status < 200 || status > 299) {
       throw new ListingException(what + " answered HTTP " + status);
-    }
-    if (response.body().length > MAX_RESPONSE_BYTES) {
-      throw new ListingException(
-          what + " answered more than " + MAX_RESPONSE_BYTES / (1024 * 1024) + " MiB in one page;"
-              + " page the listing (routes.list.next) or reconcile a shorter range");
-    }
-    try {
-      return Json.read(new String(response.body(), StandardCharsets.UTF_8));
-    } catch (RuntimeException notJson) {
-      throw new ListingException(what + " answered with a body that is not JSON", notJson);
     }
   }
 }

@@ -1,6 +1,5 @@
 package org.hms.sync.inbound.poll;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -27,8 +26,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.hms.sync.Failures;
 import org.hms.sync.Ids;
+import org.hms.sync.Text;
 import org.hms.sync.config.ConnectorConfig;
 import org.hms.sync.config.PollConfig;
+import org.hms.sync.connector.AnswerTooLargeException;
 import org.hms.sync.connector.ChangeFeed;
 import org.hms.sync.connector.Http;
 import org.hms.sync.connector.auth.Credentials;
@@ -37,6 +38,7 @@ import org.hms.sync.inbound.InboxStatus;
 import org.hms.sync.inbound.webhook.InboundChange;
 import org.hms.sync.inbound.webhook.InboundChanges;
 import org.hms.sync.json.Json;
+import org.hms.sync.json.JsonInputException;
 import org.hms.sync.mapping.Mapping;
 import org.hms.sync.mapping.MappingException;
 import org.slf4j.Logger;
@@ -55,11 +57,14 @@ public final class Poller implements AutoCloseable {
   /** The longest wait after failed polls. */
   public static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
 
-  /** Larger responses fail the poll. */
-  static final int MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
-
   private static final Logger log = LoggerFactory.getLogger(Poller.class);
   private static final int MAX_ITEM_ID_LENGTH = 200;
+
+  /** The width of {@code poll_state.cursor}. */
+  static final int MAX_CURSOR_LENGTH = 2000;
+
+  /** The width of {@code inbox.payload}: a larger item is stored rejected, without its content. */
+  static final int MAX_ITEM_LENGTH = 1_000_000;
 
   /**
    * @param tick how often the loop looks for due connectors
@@ -268,13 +273,17 @@ public final class Poller implements AutoCloseable {
                 + " is the array)");
       }
       for (JsonNode item : array) {
-        items.add(toItem(source, item, now));
         if (poll.cursorField() != null) {
           JsonNode value = item.at(poll.cursorField());
           if (value.isValueNode() && !value.isNull() && !value.asText().isEmpty()) {
-            nextCursor = value.asText();
+            nextCursor =
+                usableCursor(
+                    value.asText(),
+                    "the cursor at '" + poll.cursorField() + "' of item " + items.size()
+                        + " on page " + page);
           }
         }
+        items.add(toItem(source, item, now));
       }
       if (poll.next() == null) {
         return new Batch(items, nextCursor, false);
@@ -314,7 +323,7 @@ public final class Poller implements AutoCloseable {
         items.add(toItem(source, item, now));
       }
       if (changes.nextCursor() != null) {
-        next = changes.nextCursor();
+        next = usableCursor(changes.nextCursor(), "the feed's cursor after page " + page);
       }
       if (!changes.more()) {
         return new Batch(items, next, false);
@@ -323,6 +332,24 @@ public final class Poller implements AutoCloseable {
         return new Batch(items, next, true);
       }
     }
+  }
+
+  /**
+   * The cursor, when {@code poll_state} can keep it; otherwise the poll fails (the old cursor
+   * stays) with a reason that names where the cursor came from, never its value.
+   */
+  private static String usableCursor(String cursor, String where) {
+    if (cursor.length() > MAX_CURSOR_LENGTH) {
+      throw new PollFailedException(
+          where + " is " + cursor.length() + " characters long; at most " + MAX_CURSOR_LENGTH
+              + " are kept, so the cursor stays where it was");
+    }
+    String problem = Text.problem(cursor);
+    if (problem != null) {
+      throw new PollFailedException(
+          where + " " + problem + ", which cannot be kept, so the cursor stays where it was");
+    }
+    return cursor;
   }
 
   private static URI first(ConnectorConfig connector, PollConfig poll, String cursor) {
@@ -377,41 +404,43 @@ public final class Poller implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new PollFailedException("interrupted while getting credentials", interrupted);
     }
+    String what = "GET " + uri.getPath();
     HttpResponse<byte[]> response;
     try {
-      response = source.http().send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-    } catch (IOException unreachable) {
+      response = source.http().send(request.build(), Http.bounded(Http.MAX_PAGE_ANSWER_BYTES));
+    } catch (IOException failed) {
+      AnswerTooLargeException tooLarge = AnswerTooLargeException.in(failed);
+      if (tooLarge == null) {
+        throw new PollFailedException(
+            what + " failed: " + failed.getClass().getSimpleName()
+                + "; check that baseUrl is reachable", failed);
+      }
+      checkStatus(source, tooLarge.statusCode(), what);
       throw new PollFailedException(
-          "GET " + uri.getPath() + " failed: " + unreachable.getClass().getSimpleName()
-              + "; check that baseUrl is reachable", unreachable);
+          what + " answered more than " + Http.size(Http.MAX_PAGE_ANSWER_BYTES) + " in one page ("
+              + tooLarge.getMessage() + "); lower the page size at the feed", tooLarge);
     } catch (InterruptedException interrupted) {
       Thread.currentThread().interrupt();
-      throw new PollFailedException("interrupted during GET " + uri.getPath(), interrupted);
+      throw new PollFailedException("interrupted during " + what, interrupted);
     }
-    int status = response.statusCode();
+    checkStatus(source, response.statusCode(), what);
+    try {
+      return Json.read(response.body());
+    } catch (JsonInputException malformed) {
+      // the problem names the place, the field and the limit, never the content
+      throw new PollFailedException(
+          what + " answered with a body that is not JSON (" + malformed.problem() + ")",
+          malformed);
+    }
+  }
+
+  private static void checkStatus(Source source, int status, String what) {
     if (status == 401) {
       source.credentials().invalidate();
     }
     if (status < 200 || status > 299) {
       throw new PollFailedException(
-          "GET " + uri.getPath() + " answered " + status + "; the cursor stays and the poll is"
-              + " tried again later");
-    }
-    if (response.body().length > MAX_RESPONSE_BYTES) {
-      throw new PollFailedException(
-          "GET " + uri.getPath() + " answered more than " + MAX_RESPONSE_BYTES + " bytes; lower"
-              + " the page size at the feed");
-    }
-    try {
-      return Json.MAPPER.readTree(response.body());
-    } catch (JsonProcessingException malformed) {
-      // the message quotes the body, which may be PHI: position only
-      throw new PollFailedException(
-          "GET " + uri.getPath() + " answered with a body that is not JSON (line "
-              + malformed.getLocation().getLineNr() + ", column "
-              + malformed.getLocation().getColumnNr() + ")");
-    } catch (IOException unreadable) {
-      throw new PollFailedException("GET " + uri.getPath() + " body unreadable", unreadable);
+          what + " answered " + status + "; the cursor stays and the poll is tried again later");
     }
   }
 
@@ -419,6 +448,15 @@ public final class Poller implements AutoCloseable {
     String connectorId = source.connector().id();
     String itemId = "poll:" + itemId(source.poll(), item);
     String payload = Json.write(item);
+    if (payload.length() > MAX_ITEM_LENGTH) {
+      // Stored rejected without its content (it does not fit), so that the feed moves on.
+      return new InboxItem(
+          Ids.newId(), connectorId, itemId, now, "{}", "{}", InboxStatus.REJECTED,
+          "item_too_large: the item is " + payload.length() + " characters of JSON; the inbox"
+              + " keeps items of at most " + MAX_ITEM_LENGTH + ", so it was stored without its"
+              + " content",
+          0, null, null, now);
+    }
     ObjectNode input = Json.MAPPER.createObjectNode();
     input.set("payload", item);
     input.set("headers", Json.MAPPER.createObjectNode());
@@ -450,7 +488,7 @@ public final class Poller implements AutoCloseable {
       JsonNode value = item.at(poll.idField());
       if (value.isValueNode() && !value.isNull() && !value.asText().isBlank()
           && value.asText().length() <= MAX_ITEM_ID_LENGTH
-          && value.asText().chars().noneMatch(c -> c < 0x20 || c == 0x7f)) {
+          && Text.problem(value.asText()) == null) {
         return value.asText();
       }
     }

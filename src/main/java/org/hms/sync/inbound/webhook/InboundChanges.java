@@ -7,12 +7,14 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import org.hms.sync.Text;
 import org.hms.sync.inbound.webhook.InboundChange.Action;
 
 /**
  * Reads what an inbound mapping returned: one change, an array of changes, or {@code null}
- * (nothing to do). Strict: unknown keys, wrong types, an unknown action, a blank externalId or an
- * unreadable start are refused. Messages name the change and the key, never the value (PHI).
+ * (nothing to do). Strict: unknown keys, wrong types, an unknown action, a blank externalId, an
+ * id with a control character (see {@link Text#problem}) or an unreadable start are refused; a
+ * reason is made one printable line. Messages name the change and the key, never the value (PHI).
  */
 public final class InboundChanges {
   static final int MAX_ID_LENGTH = 500;
@@ -132,7 +134,14 @@ public final class InboundChanges {
       throw new IllegalArgumentException(
           which + " has a " + key + " longer than " + max + " characters");
     }
-    return value.textValue();
+    String problem = Text.problem(value.textValue());
+    if (problem == null) {
+      return value.textValue();
+    }
+    if (key.equals("reason")) {
+      return Text.excerpt(value.textValue(), max); // free text: one printable line
+    }
+    throw new IllegalArgumentException(which + " has a " + key + " that " + problem);
   }
 
   private static Instant instant(JsonNode value, String which) {

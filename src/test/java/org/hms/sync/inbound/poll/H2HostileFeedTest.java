@@ -1,0 +1,11 @@
+package org.hms.sync.inbound.poll;
+
+import org.hms.sync.testing.TestDatabases;
+import org.hms.sync.testing.TestDb;
+
+class H2HostileFeedTest extends HostileFeedContractTest {
+  @Override
+  TestDb open() {
+    return TestDatabases.h2();
+  }
+}
