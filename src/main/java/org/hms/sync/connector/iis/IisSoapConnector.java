@@ -27,6 +27,7 @@ import org.hms.sync.SyncException;
 import org.hms.sync.config.ConnectorConfig;
 import org.hms.sync.config.IisConfig;
 import org.hms.sync.config.RouteConfig;
+import org.hms.sync.connector.AnswerTooLargeException;
 import org.hms.sync.connector.HealthCheck;
 import org.hms.sync.connector.BeforeSending;
 import org.hms.sync.connector.Http;
@@ -294,14 +295,49 @@ public final class IisSoapConnector implements Connector, Previewable, HealthChe
             settings.username(), settings.password(), settings.facilityId(), send.er7());
     return client
         .sendAsync(
-            httpRequest(IisSoap.SUBMIT_SINGLE_MESSAGE, envelope, authorization),
-            HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
+            httpRequest(IisSoap.SUBMIT_SINGLE_MESSAGE, envelope, authorization), boundedText())
         .orTimeout(ceiling().toMillis(), TimeUnit.MILLISECONDS)
         .handle(
             (response, failure) ->
                 failure == null
                     ? judge(response, send, envelope.length(), attemptInRun)
-                    : networkFailure(failure, "submitSingleMessage (" + send.describe() + ")"));
+                    : failed(failure, send, attemptInRun));
+  }
+
+  /**
+   * The answer as UTF-8 text, read up to {@link Http#MAX_PUSH_ANSWER_BYTES}: a longer one fails
+   * with {@link AnswerTooLargeException} as soon as it passes the limit.
+   */
+  private static HttpResponse.BodyHandler<String> boundedText() {
+    HttpResponse.BodyHandler<byte[]> bounded = Http.bounded(Http.MAX_PUSH_ANSWER_BYTES);
+    return info ->
+        HttpResponse.BodySubscribers.mapping(
+            bounded.apply(info), bytes -> new String(bytes, StandardCharsets.UTF_8));
+  }
+
+  /**
+   * No answer to judge: a network failure, or an answer too large to read. After a 2xx a too-large
+   * answer may still mean the dose was recorded, so it counts as an unreadable answer.
+   */
+  private PushResult failed(Throwable failure, Plan.Send send, int attemptInRun) {
+    AnswerTooLargeException tooLarge = AnswerTooLargeException.in(failure);
+    if (tooLarge != null && tooLarge.statusCode() >= 200 && tooLarge.statusCode() < 300) {
+      return unreadableAnswer(
+          tooLarge.statusCode(),
+          "no usable ACK for the VXU (" + send.describe() + "): " + tooLarge.getMessage(),
+          "",
+          send,
+          attemptInRun);
+    }
+    if (tooLarge != null) {
+      return new PushResult.Retryable(
+          tooLarge.statusCode(),
+          "HttpStatus",
+          "HTTP " + tooLarge.statusCode() + " from submitSingleMessage (" + send.describe()
+              + "): " + tooLarge.getMessage(),
+          null);
+    }
+    return networkFailure(failure, "submitSingleMessage (" + send.describe() + ")");
   }
 
   private PushResult judge(
@@ -541,7 +577,7 @@ public final class IisSoapConnector implements Connector, Previewable, HealthChe
                       .sendAsync(
                           httpRequest(
                               IisSoap.CONNECTIVITY_TEST, envelope, authorization.orElse(null)),
-                          HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
+                          boundedText())
                       .orTimeout(ceiling().toMillis(), TimeUnit.MILLISECONDS))
           .handle((response, failure) -> failure == null ? health(response) : unhealthy(failure));
     } catch (RuntimeException unexpected) {

@@ -64,6 +64,23 @@ class IisSoapUnreadableAckTest {
   }
 
   @Test
+  void an_answer_over_4_mib_after_http_200_counts_as_unreadable_and_is_not_read_to_its_end() {
+    IisSoapConnector connector = connector(registry.uri(), 1);
+    registry.answer(received -> "x".repeat(5 * 1024 * 1024));
+
+    PushResult first = push(connector, request(completedEvent(), null, 1));
+    PushResult second = push(connector, request(completedEvent(), null, 2));
+
+    assertThat(first).isInstanceOf(PushResult.Retryable.class);
+    assertThat(((PushResult.Retryable) first).errorClass()).isEqualTo("AckUnreadable");
+    assertThat(((PushResult.Retryable) first).reason()).contains("4 MiB", "sent again");
+    assertThat(second).isInstanceOf(PushResult.Permanent.class);
+    assertThat(((PushResult.Permanent) second).reason())
+        .contains("4 MiB", "may have recorded the dose")
+        .doesNotContain("xxxxxxxxxx");
+  }
+
+  @Test
   void with_no_unreadable_ack_retries_the_first_unreadable_answer_is_a_dead_letter() {
     IisSoapConnector connector = connector(registry.uri(), 0);
     registry.answer(received -> "");
