@@ -69,10 +69,14 @@ public final class IdempotencyKeys {
     }
   }
 
+  /** One request's try to claim a key, with the token and the time it claims with. */
+  private record Try(String principal, String key, String requestHash, String token, Instant now) {}
+
   /** The claim, or null when the key's row vanished (purged) between two statements. */
   private Claim tryClaim(String principal, String key, String requestHash) {
     Instant now = now();
     String token = UUID.randomUUID().toString();
+    Try attempt = new Try(principal, key, requestHash, token, now);
     try {
       transactor.inTransaction(
           "claim idempotency key",
@@ -100,78 +104,68 @@ public final class IdempotencyKeys {
     }
     return transactor.inTransaction(
         "claim used idempotency key",
-        connection -> claimUsed(connection, principal, key, requestHash, token, now));
+        connection -> claimUsed(connection, attempt));
   }
 
   /** The key is in use: its answer, a refusal, or a take-over of an expired or abandoned key. */
-  private Claim claimUsed(
-      Connection connection,
-      String principal,
-      String key,
-      String requestHash,
-      String token,
-      Instant now)
-      throws SQLException {
+  private Claim claimUsed(Connection connection, Try attempt) throws SQLException {
     try (PreparedStatement select =
         connection.prepareStatement(
             "SELECT request_hash, locked_until, response_status, response_headers, response_body,"
                 + " expires_at FROM idempotency_key WHERE principal = ? AND idem_key = ?"
                 + " FOR UPDATE")) {
-      select.setString(1, principal);
-      select.setString(2, key);
+      select.setString(1, attempt.principal());
+      select.setString(2, attempt.key());
       try (ResultSet rows = select.executeQuery()) {
         if (!rows.next()) {
           return null;
         }
-        boolean expired = !Jdbc.getInstant(rows, "expires_at").isAfter(now);
+        boolean expired = !Jdbc.getInstant(rows, "expires_at").isAfter(attempt.now());
         if (expired) {
-          return takeOver(connection, principal, key, requestHash, token, now);
+          return takeOver(connection, attempt);
         }
-        if (!rows.getString("request_hash").equals(requestHash)) {
+        if (!rows.getString("request_hash").equals(attempt.requestHash())) {
           return new Claim.Mismatch();
         }
-        Integer status = Jdbc.getNullableInt(rows, "response_status");
-        if (status != null) {
-          return new Claim.Replay(
-              new StoredAnswer(
-                  status,
-                  Json.MAPPER.readValue(rows.getString("response_headers"), HEADERS),
-                  rows.getString("response_body")));
+        if (Jdbc.getNullableInt(rows, "response_status") != null) {
+          return new Claim.Replay(answer(rows));
         }
         Instant lockedUntil = Jdbc.getInstant(rows, "locked_until");
-        if (lockedUntil != null && lockedUntil.isAfter(now)) {
+        if (lockedUntil != null && lockedUntil.isAfter(attempt.now())) {
           return new Claim.InProgress();
         }
-        return takeOver(connection, principal, key, requestHash, token, now);
-      } catch (JsonProcessingException unreadable) {
-        throw new SQLException("stored idempotency headers are not JSON", unreadable);
+        return takeOver(connection, attempt);
       }
     }
   }
 
-  private Claim takeOver(
-      Connection connection,
-      String principal,
-      String key,
-      String requestHash,
-      String token,
-      Instant now)
-      throws SQLException {
+  private static StoredAnswer answer(ResultSet rows) throws SQLException {
+    try {
+      return new StoredAnswer(
+          rows.getInt("response_status"),
+          Json.MAPPER.readValue(rows.getString("response_headers"), HEADERS),
+          rows.getString("response_body"));
+    } catch (JsonProcessingException unreadable) {
+      throw new SQLException("stored idempotency headers are not JSON", unreadable);
+    }
+  }
+
+  private Claim takeOver(Connection connection, Try attempt) throws SQLException {
     try (PreparedStatement update =
         connection.prepareStatement(
             "UPDATE idempotency_key SET request_hash = ?, claim_token = ?, locked_until = ?,"
                 + " response_status = NULL, response_headers = NULL, response_body = NULL,"
                 + " created_at = ?, expires_at = ? WHERE principal = ? AND idem_key = ?")) {
-      update.setString(1, requestHash);
-      update.setString(2, token);
-      Jdbc.setInstant(update, 3, now.plus(CLAIM_HOLD));
-      Jdbc.setInstant(update, 4, now);
-      Jdbc.setInstant(update, 5, now.plus(retention));
-      update.setString(6, principal);
-      update.setString(7, key);
+      update.setString(1, attempt.requestHash());
+      update.setString(2, attempt.token());
+      Jdbc.setInstant(update, 3, attempt.now().plus(CLAIM_HOLD));
+      Jdbc.setInstant(update, 4, attempt.now());
+      Jdbc.setInstant(update, 5, attempt.now().plus(retention));
+      update.setString(6, attempt.principal());
+      update.setString(7, attempt.key());
       update.executeUpdate();
     }
-    return new Claim.Claimed(token);
+    return new Claim.Claimed(attempt.token());
   }
 
   /**
@@ -250,16 +244,7 @@ public final class IdempotencyKeys {
             select.setString(1, principal);
             select.setString(2, key);
             try (ResultSet rows = select.executeQuery()) {
-              if (!rows.next()) {
-                return Optional.empty();
-              }
-              return Optional.of(
-                  new StoredAnswer(
-                      rows.getInt(1),
-                      Json.MAPPER.readValue(rows.getString(2), HEADERS),
-                      rows.getString(3)));
-            } catch (JsonProcessingException unreadable) {
-              throw new SQLException("stored idempotency headers are not JSON", unreadable);
+              return rows.next() ? Optional.of(answer(rows)) : Optional.empty();
             }
           }
         });
