@@ -30,6 +30,7 @@ import org.hms.sync.config.FhirConfig;
 import org.hms.sync.config.RouteConfig;
 import org.hms.sync.connector.AppointmentLister;
 import org.hms.sync.connector.ChangeFeed;
+import org.hms.sync.connector.ListedAppointment;
 import org.hms.sync.connector.Http;
 import org.hms.sync.connector.OutboundRequest;
 import org.hms.sync.connector.Preview;
@@ -402,6 +403,18 @@ public final class FhirConnector
   @Override
   public boolean createsConditionally() {
     return true;
+  }
+
+  /**
+   * The listed {@code Appointment/<id>}, without the version the stored id pins: a corrective
+   * delivery reads the current version first and applies the EMR's state over it (its other
+   * elements kept), whatever {@code onVersionConflict} says, as reconciliation has judged the EMR
+   * right. The stored id's version may be one the server has moved past, and would only meet a
+   * version conflict again.
+   */
+  @Override
+  public String repairExternalId(String stored, ListedAppointment listed) {
+    return listed.externalId();
   }
 
   @Override
