@@ -5,7 +5,10 @@ import ca.uhn.fhir.rest.client.api.IGenericClient;
 import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.servlet.ServletContextHandler;
@@ -24,14 +27,19 @@ import org.springframework.context.annotation.AnnotationConfigApplicationContext
  *
  * <p>It starts once per test JVM, on first use of {@link #shared()} (20 to 60 seconds on a busy
  * two-core machine), and stops when the JVM exits. Tests share it and its database, so each works
- * on its own resources: give every Appointment and Slot an identifier from {@link #uniqueId}, and
- * never assume an empty server (no counting of all Appointments, no fixed logical ids). A test
+ * on its own resources: give every Appointment and Slot an identifier from {@link #uniqueId} (or
+ * one the EMR made, which is unique too), book on a day from {@link #uniqueDay} when something
+ * searches by date (reconciliation), and never assume an empty server (no counting of all
+ * Appointments, no fixed logical ids). A test
  * that registers an interceptor unregisters it in a {@code finally} or {@code @AfterEach}, and
  * lets it act only on its own resources.
  */
 public final class JpaFhirServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(JpaFhirServer.class);
   private static final String HOST = "127.0.0.1";
+
+  private static final Instant FIRST_DAY = Instant.parse("2031-01-01T00:00:00Z");
+  private static final AtomicInteger DAYS = new AtomicInteger();
 
   private static JpaFhirServer shared;
 
@@ -98,6 +106,14 @@ public final class JpaFhirServer implements AutoCloseable {
   /** {@code prefix-<random>}: an identifier value no other test uses. */
   public static String uniqueId(String prefix) {
     return prefix + "-" + UUID.randomUUID();
+  }
+
+  /**
+   * The start of a UTC day (in 2031 or later) that no other caller in this JVM gets: a date range
+   * of its own on the shared server.
+   */
+  public static Instant uniqueDay() {
+    return FIRST_DAY.plus(Duration.ofDays(DAYS.getAndIncrement()));
   }
 
   /** {@code http://127.0.0.1:<port>/fhir}: a fhir connector's {@code baseUrl}. */
