@@ -54,11 +54,12 @@ import org.hms.sync.outbox.OutboxEvent;
  *   <li>{@code appointment.created}: conditional create with {@code If-None-Exist:
  *       identifier=<identifierSystem>|<appointment id>}, so a retry after a lost answer finds the
  *       Appointment instead of making a second one;
- *   <li>{@code rescheduled}, {@code cancelled}, {@code completed}: update with {@code If-Match} of
- *       the version we last saw (on a retry, of the version read first); status {@code booked},
- *       {@code cancelled} (with a cancelation reason) or {@code fulfilled}. A version conflict
- *       (412, or 409 as the HAPI FHIR JPA server answers) is settled per {@code
- *       onVersionConflict}, a 409 that is not one is permanent: see {@link AppointmentPush};
+ *   <li>{@code rescheduled}, {@code cancelled}, {@code completed}: read the Appointment, then
+ *       update it with our elements over its others and {@code If-Match} of the version read;
+ *       status {@code booked}, {@code cancelled} (with a cancelation reason) or {@code
+ *       fulfilled}. A version conflict (a version read other than the stored one, or a 412 or
+ *       409 to the PUT, as the HAPI FHIR JPA server answers) is settled per {@code
+ *       onVersionConflict}; a 409 that is not one is permanent: see {@link AppointmentPush};
  *   <li>with {@code slotEvents}, the Slot with identifier {@code urn:hms-sync:slot|<slot id>} is
  *       marked {@code busy} on created and rescheduled and {@code free} on cancelled; the slot a
  *       rescheduled appointment leaves is freed.
