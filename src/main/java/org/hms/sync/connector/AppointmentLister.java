@@ -26,6 +26,18 @@ public interface AppointmentLister {
     return false;
   }
 
+  /**
+   * The external id a corrective delivery of reconciliation goes out with, given the one stored
+   * for the appointment (null if none) and the appointment as listed now. By default the stored
+   * one, or the listed one when none is stored. A connector whose stored id pins a version the
+   * system may have moved past answers the listed one instead, so that the repair applies the
+   * EMR's state over what the system has now (the fhir connector: {@code Appointment/<id>}
+   * without {@code _history}, which makes its push read the current version first).
+   */
+  default String repairExternalId(String stored, ListedAppointment listed) {
+    return stored != null ? stored : listed.externalId();
+  }
+
   /** Whether this instance is configured to list (a rest connector needs {@code routes.list}). */
   default boolean canList() {
     return true;

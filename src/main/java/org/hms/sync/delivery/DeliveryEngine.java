@@ -502,11 +502,12 @@ public final class DeliveryEngine implements AutoCloseable {
   }
 
   /**
-   * Failures that retrying may fix (network, timeout, 408, 425, 429, 5xx) count against the
-   * circuit; a success or a permanent refusal shows the system is up.
+   * Failures that suggest an outage (network, timeout, unreadable answer, 408, 425, 429, 5xx: see
+   * {@link PushResult.Retryable#outage()}) count against the circuit; a success, a permanent
+   * refusal or another 4xx (a version conflict) shows the system is up.
    */
   private static void judge(CircuitBreaker breaker, AttemptResult result) {
-    if (result.result() instanceof PushResult.Retryable) {
+    if (result.result() instanceof PushResult.Retryable retryable && retryable.outage()) {
       breaker.onError(result.durationMs(), TimeUnit.MILLISECONDS, ConnectorUnavailable.INSTANCE);
     } else {
       breaker.onSuccess(result.durationMs(), TimeUnit.MILLISECONDS);

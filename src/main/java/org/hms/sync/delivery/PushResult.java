@@ -49,12 +49,27 @@ public sealed interface PushResult {
   }
 
   /**
-   * A transient failure (network, timeout, 408, 425, 429, 5xx).
+   * A transient failure (network, timeout, 408, 425, 429, 5xx; for the fhir connector also a
+   * version conflict it could not settle within one attempt).
    *
    * @param notBefore earliest time for the next attempt (from Retry-After), or null
    */
   record Retryable(Integer httpStatus, String errorClass, String reason, Instant notBefore)
-      implements PushResult {}
+      implements PushResult {
+
+    /**
+     * Whether the failure suggests the system is unavailable, which is what a circuit breaker
+     * counts: no HTTP status (network error, timeout, no answer, credentials not to be had), an
+     * unreadable answer, or 408, 425, 429 or 5xx. Any other 4xx (a version conflict, 409 or 412)
+     * came from a system that is up and answering.
+     */
+    public boolean outage() {
+      if (httpStatus == null || httpStatus < 400 || httpStatus >= 500) {
+        return true;
+      }
+      return httpStatus == 408 || httpStatus == 425 || httpStatus == 429;
+    }
+  }
 
   /** A failure that retrying cannot fix (other 4xx, bad mapping): straight to dead letter. */
   record Permanent(Integer httpStatus, String errorClass, String reason) implements PushResult {}

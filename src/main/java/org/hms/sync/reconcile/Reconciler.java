@@ -406,9 +406,16 @@ public final class Reconciler {
       // The EMR cannot follow (it does not reopen cancelled or completed appointments): it stays
       // the truth, and the external side gets the EMR's state.
     }
-    if (state != null && state.externalId() == null && listed != null) {
-      // Its create's response gave no id; the listing does: later paths need it.
-      repository.rememberExternalId(run.connectorId(), appointment.id(), listed.externalId(), now());
+    if (listed != null) {
+      // The corrective delivery goes to the item as listed. Where no id is stored (its create's
+      // response gave none), the listing's is kept for later paths too; a fhir connector drops
+      // the stored version, so the repair reads the current one instead of meeting a conflict.
+      String stored = state == null ? null : state.externalId();
+      String target =
+          lister(connectors.get(run.connectorId())).orElseThrow().repairExternalId(stored, listed);
+      if (target != null && !target.equals(stored)) {
+        repository.rememberExternalId(run.connectorId(), appointment.id(), target, now());
+      }
     }
     String type =
         switch (appointment.status()) {

@@ -686,6 +686,50 @@ abstract class DeliveryEngineContractTest {
   }
 
   @Test
+  void retryable_version_conflicts_leave_the_circuit_closed_where_outages_open_it() {
+    io.github.resilience4j.circuitbreaker.CircuitBreaker breaker =
+        io.github.resilience4j.circuitbreaker.CircuitBreaker.of(
+            "iis",
+            io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.custom()
+                .failureRateThreshold(50)
+                .slidingWindow(
+                    4, 4,
+                    io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .waitDurationInOpenState(Duration.ofSeconds(30))
+                .clock(clock)
+                .build());
+    book();
+    book();
+    iis.then(new PushResult.Retryable(409, "VersionConflict", "moved on each time", null))
+        .then(new PushResult.Retryable(412, "VersionConflict", "moved on each time", null));
+    DeliveryEngine engine =
+        new DeliveryEngine(
+            repository,
+            Map.of("iis", iis),
+            Map.of("iis", POLICY),
+            new DeliveryEngine.Settings(
+                "node-a", 64, 128, Duration.ofSeconds(1), LEASE, RETENTION),
+            clock,
+            () -> 0.5,
+            DeliveryObserver.NONE,
+            Map.of("iis", breaker));
+
+    assertThat(engine.runOnce()).isEqualTo(2);
+
+    assertThat(breaker.getState())
+        .isEqualTo(io.github.resilience4j.circuitbreaker.CircuitBreaker.State.CLOSED);
+    assertThat(breaker.getMetrics().getNumberOfFailedCalls()).isZero();
+    assertThat(breaker.getMetrics().getNumberOfSuccessfulCalls()).isEqualTo(2);
+
+    iis.then(new PushResult.Retryable(503, "HttpStatus", "HTTP 503", null))
+        .then(new PushResult.Retryable(null, "ConnectException", "cannot connect", null));
+    clock.advance(Duration.ofSeconds(10));
+    assertThat(engine.runOnce()).isEqualTo(2);
+    assertThat(breaker.getState())
+        .isEqualTo(io.github.resilience4j.circuitbreaker.CircuitBreaker.State.OPEN);
+  }
+
+  @Test
   void an_open_circuit_holds_deliveries_back_without_spending_attempts_then_probes_and_closes() {
     io.github.resilience4j.circuitbreaker.CircuitBreaker breaker =
         io.github.resilience4j.circuitbreaker.CircuitBreaker.of(

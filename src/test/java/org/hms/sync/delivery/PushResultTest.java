@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** What a success keeps of the external id it was given. */
+/** What a success keeps of the external id it was given; which failures count as outages. */
 class PushResultTest {
 
   @Test
@@ -40,5 +40,28 @@ class PushResultTest {
   @Test
   void no_external_id_leaves_the_note_alone() {
     assertThat(new PushResult.Success(204, null, null).note()).isNull();
+  }
+
+  @Test
+  void no_answer_an_unreadable_answer_408_425_429_and_5xx_count_as_outages() {
+    assertThat(retryable(null).outage()).isTrue();
+    assertThat(retryable(200).outage()).isTrue();
+    assertThat(retryable(408).outage()).isTrue();
+    assertThat(retryable(425).outage()).isTrue();
+    assertThat(retryable(429).outage()).isTrue();
+    assertThat(retryable(500).outage()).isTrue();
+    assertThat(retryable(503).outage()).isTrue();
+  }
+
+  @Test
+  void a_version_conflict_or_another_4xx_is_no_outage() {
+    assertThat(retryable(409).outage()).isFalse();
+    assertThat(retryable(412).outage()).isFalse();
+    assertThat(retryable(400).outage()).isFalse();
+    assertThat(retryable(404).outage()).isFalse();
+  }
+
+  private static PushResult.Retryable retryable(Integer status) {
+    return new PushResult.Retryable(status, "Test", "retryable", null);
   }
 }

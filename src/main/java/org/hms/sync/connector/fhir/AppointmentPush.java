@@ -1,7 +1,7 @@
 package org.hms.sync.connector.fhir;
 
 import ca.uhn.fhir.rest.api.MethodOutcome;
-import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,9 +23,18 @@ import org.hms.sync.outbox.EventTypes;
  * and the call under way (for the reason when one fails). Every step is safe to run again: the
  * create is conditional on our identifier, updates carry If-Match, slot status is set, not
  * toggled. One instance per attempt, run on one thread.
+ *
+ * <p>An update reads the Appointment first and puts our elements over the others it has, with
+ * If-Match of the version just read; the stored version (the one we last wrote or saw) is only
+ * compared with it. If they differ, the Appointment moved on: when it already shows our change
+ * (an earlier answer was lost), the attempt succeeds without writing; else {@code
+ * onVersionConflict} decides. A 412 or 409 to the PUT (a write between our read and our PUT) is
+ * followed by another read: if the version is still the one we sent, the server refused the
+ * change itself (a business rule): permanent, with its OperationOutcome; otherwise it is the
+ * same version conflict, and the next PUT carries the version just read.
  */
 final class AppointmentPush {
-  /** How often a 412 is answered by re-reading and applying our change again. */
+  /** How often a version conflict is answered by re-reading and applying our change again. */
   static final int MAX_REAPPLY = 3;
 
   /** System of the Slot identifier that carries our slot id. */
@@ -36,25 +45,34 @@ final class AppointmentPush {
   private final FhirConfig settings;
   private final String eventType;
   private final ObjectNode input;
+  private final Redactor redactor;
   private final String appointmentId;
   private final String externalId;
+  private final boolean replayed;
   private final List<String> notes = new ArrayList<>();
   private volatile String step = "preparing the request";
 
+  /**
+   * @param replayed an operator replayed the delivery: under {@code onVersionConflict: fail} a
+   *     conflict is settled by applying our change (the replay is the review's decision)
+   */
   AppointmentPush(
       FhirEndpoint endpoint,
       AppointmentResource resources,
       FhirConfig settings,
       String eventType,
       ObjectNode input,
-      String externalId) {
+      String externalId,
+      boolean replayed) {
     this.endpoint = endpoint;
     this.resources = resources;
     this.settings = settings;
     this.eventType = eventType;
     this.input = input;
+    this.redactor = Redactor.of(input);
     this.appointmentId = input.path("appointment").path("id").asText();
     this.externalId = externalId;
+    this.replayed = replayed;
   }
 
   /** The call under way or last made, e.g. {@code PUT Appointment/12}. */
@@ -78,7 +96,16 @@ final class AppointmentPush {
     }
     Appointment desired = resources.build(eventType, input, slotId);
     step = "POST Appointment";
-    MethodOutcome outcome = endpoint.create(desired, resources.ifNoneExist(appointmentId));
+    MethodOutcome outcome;
+    try {
+      outcome = endpoint.create(desired, resources.ifNoneExist(appointmentId));
+    } catch (BaseServerResponseException failure) {
+      BaseServerResponseException refused = Outcomes.versionRefusal(failure);
+      if (refused == null || refused.getStatusCode() != 409) {
+        throw failure;
+      }
+      return createdMeanwhile(refused);
+    }
     int status = outcome.isResponseStatusCodeSet() ? outcome.getResponseStatusCode() : 201;
     FhirExternalId id = idOf(outcome, null);
     if (id == null) {
@@ -96,27 +123,46 @@ final class AppointmentPush {
     return new PushResult.Success(status, id == null ? null : id.toString(), note());
   }
 
+  /**
+   * A 409 to the conditional create: HAPI answers so when another create of the same identifier
+   * ran at the same time (an earlier attempt still under way at the server). If an Appointment
+   * with our identifier is there now, that is ours; if none is, the server refuses the
+   * Appointment itself.
+   */
+  private PushResult createdMeanwhile(BaseServerResponseException refused) {
+    String call = step;
+    Appointment found = findAppointment(refused, call);
+    FhirExternalId id = new FhirExternalId(found.getIdElement().getIdPart(), versionOf(found));
+    notes.add(
+        "the create was refused with HTTP 409, and " + id + " carries "
+            + resources.ifNoneExist(appointmentId)
+            + ": made by an earlier attempt at the same time; no second one");
+    return new PushResult.Success(200, id.toString(), note());
+  }
+
+  /**
+   * An update: reads the Appointment (by the stored id, or by our identifier when none is
+   * stored), then {@link #update} puts our change over what the server has.
+   */
   private PushResult change() {
-    Appointment current = null;
+    Appointment current;
     String logicalId;
-    String version;
+    String lastSeen;
     if (externalId != null) {
       FhirExternalId known = stored(externalId);
       logicalId = known.logicalId();
-      version = known.versionId();
+      lastSeen = known.versionId();
+      step = "GET Appointment/" + logicalId;
+      current = endpoint.read(Appointment.class, logicalId);
     } else {
-      current = findAppointment();
+      current = findAppointment(null, null);
       logicalId = current.getIdElement().getIdPart();
-      version = versionOf(current);
+      lastSeen = null; // nothing to compare: we have no record of what we saw
     }
     Slot slot = null;
     String oldSlotId = null;
     if (settings.slotEvents()) {
       if (eventType.equals(EventTypes.RESCHEDULED)) {
-        if (current == null) {
-          step = "GET Appointment/" + logicalId;
-          current = endpoint.read(Appointment.class, logicalId);
-        }
         oldSlotId = slotOf(current).orElse(null);
       }
       slot = findSlot();
@@ -126,7 +172,7 @@ final class AppointmentPush {
     }
     String slotId = slot == null ? null : slot.getIdElement().getIdPart();
     Appointment desired = resources.build(eventType, input, slotId);
-    PushResult result = update(logicalId, version, current, desired);
+    PushResult result = update(logicalId, lastSeen, current, desired);
     if (slot != null && eventType.equals(EventTypes.CANCELLED)) {
       markSlot(slot, Slot.SlotStatus.FREE);
     }
@@ -140,14 +186,25 @@ final class AppointmentPush {
   }
 
   /**
-   * PUT with If-Match of the version we last saw. On 412: when the server already shows our change
-   * it is success; with {@code onVersionConflict: fail} a permanent conflict; else re-read, apply
-   * our change on top and try again, {@link #MAX_REAPPLY} times at most.
+   * PUT of our change over {@code current} (the server's Appointment as just read: its other
+   * elements kept), with If-Match of its version. If that version is not {@code lastSeen} (the
+   * one we last wrote or saw), the Appointment changed at the server: {@link #settle} decides
+   * first. A 409 or 412 (another write came between our read and our PUT) is followed by a read:
+   * the same version means the server refuses the change itself (permanent); a newer one is a
+   * version conflict, settled the same way, and the next PUT carries that version. {@link
+   * #MAX_REAPPLY} PUTs at most, then retryable.
    */
   private PushResult update(
-      String logicalId, String version, Appointment current, Appointment desired) {
-    Appointment body = current == null ? desired : resources.applyOnto(current, desired);
-    String ifMatch = version != null ? version : current == null ? null : versionOf(current);
+      String logicalId, String lastSeen, Appointment current, Appointment desired) {
+    String ifMatch = versionOf(current);
+    if (lastSeen != null && ifMatch != null && !lastSeen.equals(ifMatch)) {
+      PushResult settled = settle(logicalId, lastSeen, current, desired, null);
+      if (settled != null) {
+        return settled;
+      }
+      notes.add(moved(logicalId, lastSeen, ifMatch) + ": applied our change over it");
+    }
+    Appointment body = resources.applyOnto(current, desired);
     for (int tries = 1; ; tries++) {
       step = "PUT Appointment/" + logicalId;
       try {
@@ -156,41 +213,27 @@ final class AppointmentPush {
         FhirExternalId id = idOf(outcome, logicalId);
         int status = outcome.isResponseStatusCodeSet() ? outcome.getResponseStatusCode() : 200;
         return new PushResult.Success(status, id.toString(), null);
-      } catch (PreconditionFailedException conflict) {
+      } catch (BaseServerResponseException failure) {
+        BaseServerResponseException refused = Outcomes.versionRefusal(failure);
+        if (refused == null || ifMatch == null) {
+          throw failure;
+        }
+        String call = step;
         step = "GET Appointment/" + logicalId;
         Appointment latest = endpoint.read(Appointment.class, logicalId);
         String latestVersion = versionOf(latest);
-        if (AppointmentResource.inEffect(latest, desired)) {
-          notes.add(
-              "Appointment/"
-                  + logicalId
-                  + " already shows this change at version "
-                  + latestVersion
-                  + " (an earlier answer was lost); not sent again");
-          return new PushResult.Success(
-              200, new FhirExternalId(logicalId, latestVersion).toString(), null);
+        if (ifMatch.equals(latestVersion)) {
+          throw notAConflict(refused, call, "Appointment/" + logicalId, ifMatch);
         }
-        String moved =
-            "Appointment/"
-                + logicalId
-                + " changed at the server since version "
-                + ifMatch
-                + " (now "
-                + latestVersion
-                + ")";
-        if (settings.onVersionConflict().equals("fail")) {
-          throw new Outcomes.Verdict(
-              new PushResult.Permanent(
-                  412,
-                  "VersionConflict",
-                  moved
-                      + "; onVersionConflict is fail, so the change waits for review: compare"
-                      + " both sides, then replay or discard the delivery"));
+        PushResult settled = settle(logicalId, ifMatch, latest, desired, refused);
+        if (settled != null) {
+          return settled;
         }
+        String moved = moved(logicalId, ifMatch, latestVersion);
         if (tries >= MAX_REAPPLY) {
           throw new Outcomes.Verdict(
               new PushResult.Retryable(
-                  412,
+                  refused.getStatusCode(),
                   "VersionConflict",
                   moved + " again each of " + MAX_REAPPLY + " times we re-applied; will retry",
                   null));
@@ -200,6 +243,70 @@ final class AppointmentPush {
         ifMatch = latestVersion;
       }
     }
+  }
+
+  /**
+   * The Appointment moved on from version {@code sent} to {@code latest}: success when it already
+   * shows our change; a permanent conflict under {@code onVersionConflict: fail} (unless an
+   * operator replayed the delivery); else null, and our change goes over {@code latest}.
+   *
+   * @param refused the server's refusal that showed it, or null when a read showed it
+   */
+  private PushResult settle(
+      String logicalId,
+      String sent,
+      Appointment latest,
+      Appointment desired,
+      BaseServerResponseException refused) {
+    String latestVersion = versionOf(latest);
+    if (AppointmentResource.inEffect(latest, desired)) {
+      notes.add(
+          "Appointment/" + logicalId + " already shows this change at version " + latestVersion
+              + " (an earlier answer was lost, or the change was made there too); not sent again");
+      return new PushResult.Success(
+          200, new FhirExternalId(logicalId, latestVersion).toString(), note());
+    }
+    String moved = moved(logicalId, sent, latestVersion);
+    if (!settings.onVersionConflict().equals("fail")) {
+      return null;
+    }
+    if (replayed) {
+      notes.add(
+          "the delivery was replayed, so a version conflict is settled by applying our change"
+              + " (onVersionConflict: fail leaves that decision to the replay)");
+      return null;
+    }
+    String answer =
+        refused == null
+            ? ""
+            : " (" + Outcomes.refusal(refused, "PUT Appointment/" + logicalId, redactor) + ")";
+    throw new Outcomes.Verdict(
+        new PushResult.Permanent(
+            refused == null ? null : refused.getStatusCode(),
+            "VersionConflict",
+            Outcomes.cut(
+                moved + answer
+                    + "; onVersionConflict is fail, so the change waits for review: compare both"
+                    + " sides, then replay the delivery (which applies the EMR's change over"
+                    + " the current version) or discard it")));
+  }
+
+  private static String moved(String logicalId, String sent, String latestVersion) {
+    return "Appointment/" + logicalId + " changed at the server since version " + sent + " (now "
+        + latestVersion + ")";
+  }
+
+  /** A 409 or 412 though the resource is still at the version we sent: the server's own rule. */
+  private Outcomes.Verdict notAConflict(
+      BaseServerResponseException refused, String call, String resource, String version) {
+    return new Outcomes.Verdict(
+        new PushResult.Permanent(
+            refused.getStatusCode(),
+            "HttpStatus",
+            Outcomes.cut(
+                Outcomes.refusal(refused, call, redactor) + "; " + resource
+                    + " is still at version " + version + ", so this is not a version conflict:"
+                    + " the server refuses the change itself; fix the cause there, then replay")));
   }
 
   private static FhirExternalId stored(String externalId) {
@@ -216,11 +323,24 @@ final class AppointmentPush {
     }
   }
 
-  /** The Appointment carrying our identifier, when no external id is stored. */
-  private Appointment findAppointment() {
+  /**
+   * The Appointment carrying our identifier: when no external id is stored, or after a 409 to the
+   * create ({@code refused}, answered to {@code call}; null otherwise).
+   */
+  private Appointment findAppointment(BaseServerResponseException refused, String call) {
     step = "GET Appointment?" + resources.ifNoneExist(appointmentId);
     List<Appointment> found =
         endpoint.findByIdentifier(Appointment.class, settings.identifierSystem(), appointmentId);
+    if (found.isEmpty() && refused != null) {
+      throw new Outcomes.Verdict(
+          new PushResult.Permanent(
+              refused.getStatusCode(),
+              "HttpStatus",
+              Outcomes.cut(
+                  Outcomes.refusal(refused, call, redactor) + "; no Appointment carries "
+                      + resources.ifNoneExist(appointmentId) + ", so the server refuses the"
+                      + " Appointment itself; fix the cause there, then replay")));
+    }
     if (found.isEmpty()) {
       throw new Outcomes.Verdict(
           new PushResult.Permanent(
@@ -241,10 +361,12 @@ final class AppointmentPush {
                   + resources.ifNoneExist(appointmentId)
                   + "; remove the duplicates at the server, then replay"));
     }
-    notes.add(
-        "no external id was stored; found Appointment/"
-            + found.get(0).getIdElement().getIdPart()
-            + " by identifier");
+    if (refused == null) {
+      notes.add(
+          "no external id was stored; found Appointment/"
+              + found.get(0).getIdElement().getIdPart()
+              + " by identifier");
+    }
     return found.get(0);
   }
 
@@ -269,7 +391,12 @@ final class AppointmentPush {
     return found.get(0);
   }
 
-  /** Sets the Slot's status, re-reading it on 412 ({@link #MAX_REAPPLY} times at most). */
+  /**
+   * Sets the Slot's status, its other elements as the server has them. A 409 or 412 is followed
+   * by a read: the same version means the server refuses the change (permanent); a newer one is
+   * a conflict, and the status is set on that version ({@link #MAX_REAPPLY} times at most, then
+   * retryable). Whatever {@code onVersionConflict} says: the status is the EMR's to keep.
+   */
   private void markSlot(Slot slot, Slot.SlotStatus status) {
     String logicalId = slot.getIdElement().getIdPart();
     Slot latest = slot;
@@ -280,17 +407,33 @@ final class AppointmentPush {
       try {
         endpoint.update(latest, logicalId, version);
         return;
-      } catch (PreconditionFailedException conflict) {
-        if (tries >= MAX_REAPPLY) {
-          throw new Outcomes.Verdict(
-              new PushResult.Retryable(
-                  412,
-                  "VersionConflict",
-                  "Slot/" + logicalId + " changed at the server each time we re-read it; will retry",
-                  null));
+      } catch (BaseServerResponseException failure) {
+        BaseServerResponseException refused = Outcomes.versionRefusal(failure);
+        if (refused == null || version == null) {
+          throw failure;
         }
+        String call = step;
         step = "GET Slot/" + logicalId;
         latest = endpoint.read(Slot.class, logicalId);
+        String latestVersion = versionOf(latest);
+        if (version.equals(latestVersion)) {
+          throw notAConflict(refused, call, "Slot/" + logicalId, version);
+        }
+        notes.add(
+            "Slot/" + logicalId + " changed at the server since version " + version + " (now "
+                + latestVersion + ")"
+                + (latest.getStatus() == status
+                    ? " and is " + status.toCode() + " already"
+                    : ": status set again on that version"));
+        if (latest.getStatus() != status && tries >= MAX_REAPPLY) {
+          throw new Outcomes.Verdict(
+              new PushResult.Retryable(
+                  refused.getStatusCode(),
+                  "VersionConflict",
+                  "Slot/" + logicalId + " changed at the server each of " + MAX_REAPPLY
+                      + " times we set its status; will retry",
+                  null));
+        }
       }
     }
   }
@@ -309,7 +452,7 @@ final class AppointmentPush {
   }
 
   private void serverIssues(MethodOutcome outcome) {
-    String issues = Outcomes.issues(outcome.getOperationOutcome(), Redactor.of(input));
+    String issues = Outcomes.issues(outcome.getOperationOutcome(), redactor);
     if (!issues.isEmpty()) {
       notes.add("server said: " + issues);
     }

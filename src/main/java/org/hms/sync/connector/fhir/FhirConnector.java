@@ -30,6 +30,7 @@ import org.hms.sync.config.FhirConfig;
 import org.hms.sync.config.RouteConfig;
 import org.hms.sync.connector.AppointmentLister;
 import org.hms.sync.connector.ChangeFeed;
+import org.hms.sync.connector.ListedAppointment;
 import org.hms.sync.connector.Http;
 import org.hms.sync.connector.OutboundRequest;
 import org.hms.sync.connector.Preview;
@@ -53,9 +54,12 @@ import org.hms.sync.outbox.OutboxEvent;
  *   <li>{@code appointment.created}: conditional create with {@code If-None-Exist:
  *       identifier=<identifierSystem>|<appointment id>}, so a retry after a lost answer finds the
  *       Appointment instead of making a second one;
- *   <li>{@code rescheduled}, {@code cancelled}, {@code completed}: update with {@code If-Match} of
- *       the version we last saw; status {@code booked}, {@code cancelled} (with a cancelation
- *       reason) or {@code fulfilled}. A 412 is settled per {@code onVersionConflict};
+ *   <li>{@code rescheduled}, {@code cancelled}, {@code completed}: read the Appointment, then
+ *       update it with our elements over its others and {@code If-Match} of the version read;
+ *       status {@code booked}, {@code cancelled} (with a cancelation reason) or {@code
+ *       fulfilled}. A version conflict (a version read other than the stored one, or a 412 or
+ *       409 to the PUT, as the HAPI FHIR JPA server answers) is settled per {@code
+ *       onVersionConflict}; a 409 that is not one is permanent: see {@link AppointmentPush};
  *   <li>with {@code slotEvents}, the Slot with identifier {@code urn:hms-sync:slot|<slot id>} is
  *       marked {@code busy} on created and rescheduled and {@code free} on cancelled; the slot a
  *       rescheduled appointment leaves is freed.
@@ -63,8 +67,8 @@ import org.hms.sync.outbox.OutboxEvent;
  *
  * For reconciliation it lists the Appointments starting in a range by a {@code date} search (see
  * {@link AppointmentListing}). The external id stored per appointment is {@link FhirExternalId}:
- * {@code Appointment/<id>/_history/<version>}. Success is 2xx; 408, 409, 412, 429, 5xx, network
- * errors and timeouts are retryable; other 4xx permanent, with the OperationOutcome's issues in the
+ * {@code Appointment/<id>/_history/<version>}. Success is 2xx; 408, 425, 429, 5xx, network errors
+ * and timeouts are retryable; other 4xx permanent, with the OperationOutcome's issues in the
  * reason. The HAPI client blocks, so calls run on the connector's own threads (as many as {@code
  * limits.maxConcurrency}, default {@value #DEFAULT_THREADS}); each call is bounded by the
  * connector's connect and request timeouts.
@@ -192,7 +196,13 @@ public final class FhirConnector
     }
     AppointmentPush attempt =
         new AppointmentPush(
-            endpoint, resources, settings, event.type(), input, request.externalId());
+            endpoint,
+            resources,
+            settings,
+            event.type(),
+            input,
+            request.externalId(),
+            request.attempt() > request.attemptInRun());
     try {
       return attempt.run();
     } catch (RuntimeException failure) {
@@ -224,11 +234,10 @@ public final class FhirConnector
   }
 
   /**
-   * The first request the push would send, credentials masked. For a create: the conditional
-   * POST. For a change with a known external id: the PUT with If-Match (with slot events or
-   * without a stored version, a GET of the Appointment comes first; the detail says so). Without
-   * an external id: the identifier search that finds the Appointment, with the resource in the
-   * detail.
+   * What the push would send, credentials masked. For a create: the conditional POST. For a
+   * change with a known external id: the PUT with If-Match (the GET of the Appointment that comes
+   * first, and slot calls, are in the detail). Without an external id: the identifier search that
+   * finds the Appointment, with the resource in the detail.
    */
   @Override
   public Preview preview(String eventType, ObjectNode input, String idempotencyKey) {
@@ -278,19 +287,31 @@ public final class FhirConnector
     headers.put("Content-Type", FhirEndpoint.CONTENT_TYPE);
     if (id.versionId() != null) {
       headers.put("If-Match", FhirEndpoint.ifMatch(id.versionId()));
-    } else {
-      detail.add(
-          0,
-          "The stored external id has no version: GET Appointment/" + id.logicalId()
-              + " comes first, and its version goes into If-Match; our elements are applied"
-              + " over the ones the server has.");
     }
-    detail.add(
-        "On 412 (the Appointment changed at the server): "
-            + (settings.onVersionConflict().equals("fail")
-                ? "dead letter for review (onVersionConflict: fail)."
-                : "re-read and apply this change on top, " + AppointmentPush.MAX_REAPPLY
-                    + " times at most (onVersionConflict: reapply)."));
+    String policy =
+        settings.onVersionConflict().equals("fail")
+            ? "dead letter for review (onVersionConflict: fail; a replay applies this change over"
+                + " the current version)"
+            : "this change goes over it (onVersionConflict: reapply)";
+    List<String> steps = new ArrayList<>();
+    steps.add(
+        "GET Appointment/" + id.logicalId() + " comes first: this resource goes over the other"
+            + " elements the server has, and If-Match carries the version read"
+            + (id.versionId() == null
+                ? "."
+                : " (shown: the version we last saw, " + id.versionId() + ")."));
+    if (id.versionId() != null) {
+      steps.add(
+          "If the version read is not " + id.versionId() + ", the Appointment changed at the"
+              + " server: nothing is sent when it already shows this change, else " + policy
+              + ".");
+    }
+    steps.add(
+        "On 409 or 412 (a write between the GET and the PUT): GET it again; if its version is"
+            + " still the one sent, the server refuses the change (dead letter with its"
+            + " OperationOutcome); else it changed at the server: " + policy + ", "
+            + AppointmentPush.MAX_REAPPLY + " PUTs at most.");
+    detail.addAll(0, steps);
     return new Preview(
         new OutboundRequest(
             "PUT",
@@ -383,6 +404,18 @@ public final class FhirConnector
   @Override
   public boolean createsConditionally() {
     return true;
+  }
+
+  /**
+   * The listed {@code Appointment/<id>}, without the version the stored id pins: a corrective
+   * delivery reads the current version first and applies the EMR's state over it (its other
+   * elements kept), whatever {@code onVersionConflict} says, as reconciliation has judged the EMR
+   * right. The stored id's version may be one the server has moved past, and would only meet a
+   * version conflict again.
+   */
+  @Override
+  public String repairExternalId(String stored, ListedAppointment listed) {
+    return listed.externalId();
   }
 
   @Override

@@ -2,6 +2,7 @@ package org.hms.sync.connector.fhir;
 
 import org.hms.sync.connector.RetryAfter;
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.api.CacheControlDirective;
 import ca.uhn.fhir.rest.api.Constants;
 import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.rest.api.MethodOutcome;
@@ -114,7 +115,8 @@ final class FhirEndpoint implements AutoCloseable {
 
   /**
    * Update of the resource's logical id, with {@code If-Match: W/"<version>"} when a version is
-   * given (the server answers 412 when the resource has moved on).
+   * given (when the resource has moved on, the server answers 412, or 409 as the HAPI FHIR JPA
+   * server does).
    */
   MethodOutcome update(Resource resource, String logicalId, String ifMatchVersion) {
     IdType id = new IdType(resource.fhirType(), logicalId);
@@ -130,7 +132,11 @@ final class FhirEndpoint implements AutoCloseable {
     return authorized(client.read().resource(type).withId(logicalId)).execute();
   }
 
-  /** Every resource of this type with the identifier {@code system|value}, first page only. */
+  /**
+   * Every resource of this type with the identifier {@code system|value}, first page only. Sent
+   * with {@code Cache-Control: no-cache}: the HAPI FHIR JPA server answers a search it saw in the
+   * last minute from its cache, which would miss a resource made since.
+   */
   <T extends Resource> List<T> findByIdentifier(Class<T> type, String system, String value) {
     Bundle bundle =
         authorized(
@@ -138,6 +144,7 @@ final class FhirEndpoint implements AutoCloseable {
                     .search()
                     .forResource(type)
                     .where(new TokenClientParam("identifier").exactly().systemAndCode(system, value))
+                    .cacheControl(new CacheControlDirective().setNoCache(true))
                     .returnBundle(Bundle.class))
             .execute();
     List<T> found = new ArrayList<>();
@@ -171,7 +178,9 @@ final class FhirEndpoint implements AutoCloseable {
   /**
    * {@code Appointment?date=ge<from>&date=lt<to>&_count=<count>}: the first page of the
    * Appointments starting in {@code [from, to)} ({@code date} is {@code Appointment.start}). The
-   * bounds are FHIR instants, e.g. {@code 2027-03-01T00:00:00.000Z}.
+   * bounds are FHIR instants, e.g. {@code 2027-03-01T00:00:00.000Z}. With {@code Cache-Control:
+   * no-cache}, so that a reconciliation run soon after another (after its repairs) does not get
+   * the HAPI FHIR JPA server's cached answer to the same search.
    */
   Bundle appointmentsStarting(String from, String to, int count) {
     DateClientParam date = new DateClientParam(Appointment.SP_DATE);
@@ -182,6 +191,7 @@ final class FhirEndpoint implements AutoCloseable {
                 .where(date.afterOrEquals().millis(from))
                 .and(date.before().millis(to))
                 .count(count)
+                .cacheControl(new CacheControlDirective().setNoCache(true))
                 .returnBundle(Bundle.class))
         .execute();
   }

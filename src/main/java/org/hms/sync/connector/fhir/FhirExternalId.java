@@ -6,9 +6,10 @@ import java.util.Objects;
 /**
  * What the fhir connector stores as an appointment's external id: the Appointment's logical id and
  * the version it last wrote or saw, as the relative reference {@code Appointment/<id>/_history/<vid>}
- * (or {@code Appointment/<id>} when the server does not version). The version is the "last version
- * we saw" that updates send as {@code If-Match}; an inbound reader can also tell our own writes
- * (echoes) from the server's by it.
+ * (or {@code Appointment/<id>} when the server does not version, or a repair wants the current
+ * version read). An update compares it with the version it reads: another one means the
+ * Appointment changed at the server (a version conflict). An inbound reader can also tell our own
+ * writes (echoes) from the server's by it.
  *
  * @param logicalId the server's id of the Appointment
  * @param versionId its version as we last saw it, or {@code null} when unknown

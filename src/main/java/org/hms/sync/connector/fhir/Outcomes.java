@@ -26,10 +26,12 @@ import org.hms.sync.delivery.PushResult;
 import org.hms.sync.mapping.MappingException;
 
 /**
- * How the fhir connector judges a failed call: 408, 409, 412, 429 and 5xx, network errors and
- * timeouts may pass and are retryable (Retry-After honoured); any other 4xx is permanent. A 2xx
- * answer that cannot be read (too large, not UTF-8, not FHIR) is retryable, as a repeat is safe;
- * the reason says what was wrong with it, never what it held.
+ * How the fhir connector judges a failed call: 408, 425, 429 and 5xx, network errors and timeouts
+ * may pass and are retryable (Retry-After honoured); any other 4xx is permanent. 409 and 412 to an
+ * update with If-Match never get here as such: {@link AppointmentPush} first reads the resource to
+ * tell a version conflict from a refusal (see {@link #versionRefusal}). A 2xx answer that cannot
+ * be read (too large, not UTF-8, not FHIR) is retryable, as a repeat is safe; the reason says what
+ * was wrong with it, never what it held.
  * OperationOutcome issues go into the reason as {@code severity code: diagnostics}, with the
  * patient's values masked.
  */
@@ -75,7 +77,32 @@ final class Outcomes {
   }
 
   static boolean retryable(int status) {
-    return status == 408 || status == 409 || status == 412 || status == 429 || status >= 500;
+    return status == 408 || status == 425 || status == 429 || status >= 500;
+  }
+
+  /**
+   * The server's answer when it refused a write for its precondition or a conflict (HTTP 409 or
+   * 412), or null for any other failure (another status, no answer at all). Both statuses are
+   * what servers answer to a stale {@code If-Match}: 412 as the specification says, 409 from the
+   * HAPI FHIR JPA server ({@code HAPI-0989}, and {@code HAPI-0823}..{@code HAPI-0827} when two
+   * writes of one resource race). A 409 is also a server's business rule refusing the change;
+   * only a fresh read tells them apart.
+   */
+  static BaseServerResponseException versionRefusal(RuntimeException failure) {
+    if (failure instanceof BaseServerResponseException response
+        && !(failure instanceof FhirClientConnectionException)
+        && (response.getStatusCode() == 409 || response.getStatusCode() == 412)) {
+      return response;
+    }
+    return null;
+  }
+
+  /**
+   * {@code HTTP 409 from PUT Appointment/7: error processing: HAPI-0989: ...}: the status, the
+   * call and the server's OperationOutcome issues (patient values masked), or its body.
+   */
+  static String refusal(BaseServerResponseException response, String what, Redactor redactor) {
+    return "HTTP " + response.getStatusCode() + " from " + what + detail(response, redactor);
   }
 
   /**

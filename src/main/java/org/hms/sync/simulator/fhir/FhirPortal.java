@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>What it does, per resource type: conditional create by identifier ({@code If-None-Exist:
  * identifier=system|value}: 201 with a new resource, or 200 with the one that matches), read, vread
- * ({@code _history/n}), update with {@code If-Match} (412 when the version is not the current one),
+ * ({@code _history/n}), update with {@code If-Match} (409 with {@code HAPI-0989} diagnostics when
+ * the version is not the current one, as the HAPI FHIR JPA server answers; 412 on request, see
+ * {@link #answerStaleVersionsWith}),
  * search by {@code identifier} and, for Appointment, by {@code _lastUpdated} and by {@code date}
  * (its start), oldest change first, paged. No delete over HTTP (tests remove resources through
  * {@link VersionedStore#remove}), no history search, no authentication: any {@code Authorization}
@@ -143,6 +145,16 @@ public final class FhirPortal implements AutoCloseable {
   /** The Slot resources. */
   public VersionedStore<Slot> slotStore() {
     return slots;
+  }
+
+  /**
+   * How an update with a stale {@code If-Match} is refused, for Appointments and Slots: {@code
+   * 409} (the default, as the HAPI FHIR JPA server) or {@code 412} (as the FHIR specification
+   * describes). {@link #reset} sets it back to 409.
+   */
+  public void answerStaleVersionsWith(int status) {
+    appointments.answerStaleVersionsWith(status);
+    slots.answerStaleVersionsWith(status);
   }
 
   /** Forgets every resource; logical ids start at 1 again. */

@@ -6,8 +6,10 @@ import ca.uhn.fhir.rest.param.DateRangeParam;
 import ca.uhn.fhir.rest.param.ParamPrefixEnum;
 import ca.uhn.fhir.rest.param.TokenParam;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -26,9 +28,10 @@ import org.hl7.fhir.r4.model.InstantType;
 
 /**
  * The in-memory, versioned resources of one type behind a {@link FhirPortal}: conditional create by
- * identifier, read and vread, update with a version check (412 on mismatch), search by identifier
- * and by {@code _lastUpdated}. Logical ids count up from 1; versions from 1 per resource; {@code
- * meta.lastUpdated} is the portal clock's instant of the write.
+ * identifier, read and vread, update with a version check (409 on mismatch, as the HAPI FHIR JPA
+ * server answers, or 412 if asked), search by identifier and by {@code _lastUpdated}. Logical ids
+ * count up from 1; versions from 1 per resource; {@code meta.lastUpdated} is the portal clock's
+ * instant of the write.
  *
  * <p>Every method is synchronized, so parallel conditional creates of one identifier make one
  * resource. Values handed out are copies.
@@ -42,6 +45,7 @@ public final class VersionedStore<T extends DomainResource> {
   private final Map<String, List<T>> versions = new LinkedHashMap<>();
   private final List<T> writes = new ArrayList<>();
   private int nextId = 1;
+  private volatile int staleVersionStatus = 409;
 
   VersionedStore(String type, Function<T, List<Identifier>> identifiers, Clock clock) {
     this.type = type;
@@ -75,7 +79,8 @@ public final class VersionedStore<T extends DomainResource> {
 
   /**
    * Update of an existing resource. With a version in {@code id} (HAPI puts {@code If-Match} there)
-   * the update is refused with 412 unless it is the current version.
+   * the update is refused unless it is the current version: with 409 and the HAPI FHIR JPA
+   * server's diagnostics ({@code HAPI-0989}), or with 412 (see {@link #answerStaleVersionsWith}).
    */
   synchronized MethodOutcome update(IdType id, T resource) {
     T existing = current(id.getIdPart());
@@ -84,18 +89,35 @@ public final class VersionedStore<T extends DomainResource> {
     }
     String version = existing.getIdElement().getVersionIdPart();
     if (id.hasVersionIdPart() && !id.getVersionIdPart().equals(version)) {
-      throw new PreconditionFailedException(
-          type
-              + "/"
-              + id.getIdPart()
-              + " is at version "
-              + version
-              + ", not "
-              + id.getVersionIdPart()
-              + "; read it again and apply the change to the current version");
+      throw staleVersion(type + "/" + id.getIdPart() + "/_history/" + id.getVersionIdPart());
     }
     T stored = store(id.getIdPart(), resource, Integer.parseInt(version) + 1);
     return new MethodOutcome(stored.getIdElement(), false);
+  }
+
+  /**
+   * How an update of a version that is not the current one is refused: {@code 409} (the default,
+   * as the HAPI FHIR JPA server: an OperationOutcome with code {@code processing} and diagnostics
+   * {@code HAPI-0550: HAPI-0989: Trying to update Appointment/1/_history/1 but this is not the
+   * current version}) or {@code 412} (Precondition Failed, as the FHIR specification describes).
+   */
+  public void answerStaleVersionsWith(int status) {
+    if (status != 409 && status != 412) {
+      throw new IllegalArgumentException(
+          "a stale version is answered with 409 (as HAPI's JPA server) or 412, not " + status);
+    }
+    staleVersionStatus = status;
+  }
+
+  private BaseServerResponseException staleVersion(String versionedId) {
+    if (staleVersionStatus == 412) {
+      return new PreconditionFailedException(
+          versionedId + " is not the current version; read it again and apply the change to the"
+              + " current version");
+    }
+    return new ResourceVersionConflictException(
+        "HAPI-0550: HAPI-0989: Trying to update " + versionedId
+            + " but this is not the current version");
   }
 
   /** The current version, or with a version in {@code id} that version (vread). */
@@ -136,11 +158,12 @@ public final class VersionedStore<T extends DomainResource> {
     return found;
   }
 
-  /** Forgets every resource; logical ids start at 1 again. */
+  /** Forgets every resource; logical ids start at 1 again; stale versions get 409 again. */
   public synchronized void clear() {
     versions.clear();
     writes.clear();
     nextId = 1;
+    staleVersionStatus = 409;
   }
 
   /** Adds a resource directly, as if another client had created it: version 1. */

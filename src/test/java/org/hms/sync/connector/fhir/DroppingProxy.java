@@ -21,6 +21,7 @@ final class DroppingProxy implements AutoCloseable {
   private final ServerSocket listener;
   private final int upstreamPort;
   private final AtomicBoolean dropNext = new AtomicBoolean();
+  private volatile Runnable meanwhile = () -> {};
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private volatile int dropped;
 
@@ -47,12 +48,26 @@ final class DroppingProxy implements AutoCloseable {
 
   /** The next response from the server is lost. */
   void dropNextResponse() {
+    dropNextResponse(() -> {});
+  }
+
+  /**
+   * The next response from the server is lost, and {@code meanwhile} runs after the server has
+   * answered and before the client sees its connection close (e.g. another client's change).
+   */
+  void dropNextResponse(Runnable meanwhile) {
+    this.meanwhile = meanwhile;
     dropNext.set(true);
   }
 
   /** Forgets an armed drop. */
   void dropNone() {
     dropNext.set(false);
+  }
+
+  /** Counts lost responses from zero again. */
+  void forgetDropped() {
+    dropped = 0;
   }
 
   /** How many responses were lost so far. */
@@ -88,6 +103,7 @@ final class DroppingProxy implements AutoCloseable {
                   if (responses && dropNext.compareAndSet(true, false)) {
                     dropped++;
                     from.close();
+                    meanwhile.run();
                     to.close();
                     return;
                   }

@@ -84,7 +84,7 @@ class FhirConnectorClassificationTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {408, 409, 412, 429, 500, 502})
+  @ValueSource(ints = {408, 425, 429, 500, 502})
   void these_statuses_may_pass_and_are_retryable(int status) {
     server.failNext(
         "POST", "Appointment", BaseServerResponseException.newInstance(status, "try later"));
@@ -97,7 +97,7 @@ class FhirConnectorClassificationTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {400, 401, 403, 404, 405, 410, 422})
+  @ValueSource(ints = {400, 401, 403, 404, 405, 409, 410, 412, 422})
   void other_4xx_are_permanent(int status) {
     server.failNext(
         "POST", "Appointment", BaseServerResponseException.newInstance(status, "refused"));

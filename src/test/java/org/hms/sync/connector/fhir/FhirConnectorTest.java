@@ -185,7 +185,7 @@ class FhirConnectorTest {
   }
 
   @Test
-  void a_412_is_answered_by_applying_our_change_over_the_current_version_when_the_policy_is_reapply() {
+  void a_change_made_at_the_server_meanwhile_is_found_by_the_read_and_kept_under_our_change() {
     String externalId = created();
     server.appointments.change("1", appointment -> appointment.setComment("wheelchair access"));
 
@@ -195,8 +195,35 @@ class FhirConnectorTest {
     PushResult.Success success = (PushResult.Success) result;
     assertThat(success.externalId()).isEqualTo("Appointment/1/_history/3");
     assertThat(success.note())
-        .contains("Appointment/1 changed at the server since version 1 (now 2)")
-        .contains("applied our change on top");
+        .isEqualTo(
+            "Appointment/1 changed at the server since version 1 (now 2): applied our change"
+                + " over it");
+    Appointment stored = server.appointments.get("1");
+    assertThat(stored.getStartElement().getValueAsString()).isEqualTo("2027-03-02T14:30:00Z");
+    assertThat(stored.getComment()).as("their change is kept").isEqualTo("wheelchair access");
+    assertThat(server.received("PUT"))
+        .extracting(put -> put.header("If-Match"))
+        .as("the version just read, never the stale one")
+        .containsExactly("W/\"2\"");
+  }
+
+  @Test
+  void a_409_to_the_put_is_settled_by_reading_again_and_applying_our_change_over_that_version() {
+    String externalId = created();
+    server.changeBeforeNext(
+        "PUT",
+        "Appointment",
+        () -> server.appointments.change("1", appointment -> appointment.setComment("wheelchair access")));
+
+    PushResult result = push(connector, request(rescheduled, externalId));
+
+    assertThat(result).isInstanceOf(PushResult.Success.class);
+    PushResult.Success success = (PushResult.Success) result;
+    assertThat(success.externalId()).isEqualTo("Appointment/1/_history/3");
+    assertThat(success.note())
+        .isEqualTo(
+            "Appointment/1 changed at the server since version 1 (now 2): re-read and applied our"
+                + " change on top");
     Appointment stored = server.appointments.get("1");
     assertThat(stored.getStartElement().getValueAsString()).isEqualTo("2027-03-02T14:30:00Z");
     assertThat(stored.getComment()).as("their change is kept").isEqualTo("wheelchair access");
@@ -206,7 +233,7 @@ class FhirConnectorTest {
   }
 
   @Test
-  void a_412_with_the_fail_policy_is_permanent_and_leaves_their_version_alone() {
+  void a_version_conflict_with_the_fail_policy_is_permanent_and_leaves_their_version_alone() {
     FhirConnector failing = connector(config(server.baseUrl(), settings(null, "fail", false)));
     String externalId = created();
     server.appointments.change("1", appointment -> appointment.setComment("moved by phone"));
@@ -215,21 +242,48 @@ class FhirConnectorTest {
 
     assertThat(result).isInstanceOf(PushResult.Permanent.class);
     PushResult.Permanent permanent = (PushResult.Permanent) result;
-    assertThat(permanent.httpStatus()).isEqualTo(412);
+    assertThat(permanent.httpStatus()).isNull();
     assertThat(permanent.errorClass()).isEqualTo("VersionConflict");
     assertThat(permanent.reason())
-        .contains("Appointment/1 changed at the server since version 1 (now 2)")
-        .contains("onVersionConflict is fail");
+        .startsWith(
+            "Appointment/1 changed at the server since version 1 (now 2); onVersionConflict is"
+                + " fail")
+        .contains("then replay the delivery");
+    assertThat(server.received("PUT")).isEmpty();
     Appointment stored = server.appointments.get("1");
     assertThat(stored.getMeta().getVersionId()).isEqualTo("2");
     assertThat(stored.getStartElement().getValueAsString()).isEqualTo("2027-03-01T09:00:00Z");
   }
 
   @Test
-  void a_412_after_a_lost_update_answer_is_success_when_the_server_already_shows_our_change() {
+  void a_409_to_the_put_with_the_fail_policy_is_permanent_with_the_servers_answer() {
     FhirConnector failing = connector(config(server.baseUrl(), settings(null, "fail", false)));
     String externalId = created();
-    server.loseNextResponse();
+    server.changeBeforeNext(
+        "PUT",
+        "Appointment",
+        () -> server.appointments.change("1", appointment -> appointment.setComment("by phone")));
+
+    PushResult result = push(failing, request(rescheduled, externalId));
+
+    assertThat(result).isInstanceOf(PushResult.Permanent.class);
+    PushResult.Permanent permanent = (PushResult.Permanent) result;
+    assertThat(permanent.httpStatus()).isEqualTo(409);
+    assertThat(permanent.errorClass()).isEqualTo("VersionConflict");
+    assertThat(permanent.reason())
+        .startsWith("Appointment/1 changed at the server since version 1 (now 2)")
+        .contains(
+            "(HTTP 409 from PUT Appointment/1: error processing: HAPI-0550: HAPI-0989: Trying to"
+                + " update Appointment/1/_history/1 but this is not the current version)")
+        .contains("onVersionConflict is fail");
+    assertThat(server.appointments.get("1").getMeta().getVersionId()).isEqualTo("2");
+  }
+
+  @Test
+  void a_retry_after_a_lost_update_answer_succeeds_without_writing_when_the_server_shows_our_change() {
+    FhirConnector failing = connector(config(server.baseUrl(), settings(null, "fail", false)));
+    String externalId = created();
+    server.loseNextResponseTo("PUT", "Appointment");
 
     PushResult lost = push(failing, request(rescheduled, externalId));
     PushResult retried = push(failing, request(rescheduled, externalId));
@@ -237,7 +291,9 @@ class FhirConnectorTest {
     assertThat(lost).isInstanceOf(PushResult.Retryable.class);
     assertThat(retried).isInstanceOf(PushResult.Success.class);
     assertThat(((PushResult.Success) retried).externalId()).isEqualTo("Appointment/1/_history/2");
-    assertThat(((PushResult.Success) retried).note()).contains("already shows this change");
+    assertThat(((PushResult.Success) retried).note())
+        .contains("already shows this change at version 2");
+    assertThat(server.received("PUT")).as("only the first attempt wrote").hasSize(1);
     assertThat(server.appointments.writes()).as("one create, one update").hasSize(2);
   }
 
@@ -245,18 +301,23 @@ class FhirConnectorTest {
   void a_server_that_keeps_changing_the_appointment_makes_the_reapply_retryable_after_three_tries() {
     String externalId = created();
     for (int i = 0; i < 3; i++) {
-      server.failNext(
+      server.changeBeforeNext(
           "PUT",
           "Appointment",
-          new ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException("moved on"));
+          () -> server.appointments.change("1", appointment -> appointment.setComment("busy")));
     }
 
     PushResult result = push(connector, request(rescheduled, externalId));
 
     assertThat(result).isInstanceOf(PushResult.Retryable.class);
-    assertThat(((PushResult.Retryable) result).httpStatus()).isEqualTo(412);
-    assertThat(((PushResult.Retryable) result).reason()).contains("3 times");
-    assertThat(server.received("PUT")).hasSize(3);
+    PushResult.Retryable retryable = (PushResult.Retryable) result;
+    assertThat(retryable.httpStatus()).isEqualTo(409);
+    assertThat(retryable.errorClass()).isEqualTo("VersionConflict");
+    assertThat(retryable.reason()).contains("again each of 3 times");
+    assertThat(retryable.outage()).as("not counted against the circuit breaker").isFalse();
+    assertThat(server.received("PUT"))
+        .extracting(put -> put.header("If-Match"))
+        .containsExactly("W/\"1\"", "W/\"2\"", "W/\"3\"");
   }
 
   @Test

@@ -90,6 +90,21 @@ final class FhirFixtures {
         "delivery-" + event.id(), "idem-" + event.id() + "-county-portal", 1, event, externalId);
   }
 
+  /**
+   * A later attempt of the delivery: attempt {@code attempt} of all, {@code attemptInRun} since
+   * an operator last replayed it (equal when it never was).
+   */
+  static PushRequest attempt(
+      OutboxEvent event, String externalId, int attempt, int attemptInRun) {
+    return new PushRequest(
+        "delivery-" + event.id(),
+        "idem-" + event.id() + "-county-portal",
+        attempt,
+        attemptInRun,
+        event,
+        externalId);
+  }
+
   /** The event with its snapshot changed, e.g. other times, another slot, a cancel reason. */
   static OutboxEvent with(OutboxEvent event, Consumer<ObjectNode> change) {
     ObjectNode payload = (ObjectNode) Json.read(event.payload());

@@ -69,7 +69,13 @@ class FhirPreviewTest {
     assertThat(body.path("status").asText()).isEqualTo("cancelled");
     assertThat(body.path("cancelationReason").path("text").asText())
         .isEqualTo("Cancelled in the EMR");
-    assertThat(preview.detail()).contains("On 412").contains("reapply");
+    assertThat(preview.detail())
+        .startsWith("GET Appointment/7 comes first")
+        .contains("the version we last saw, 3")
+        .contains("If the version read is not 3, the Appointment changed at the server")
+        .contains("this change goes over it (onVersionConflict: reapply)")
+        .contains("On 409 or 412")
+        .contains("still the one sent, the server refuses the change");
   }
 
   @Test
@@ -94,7 +100,8 @@ class FhirPreviewTest {
     Preview preview = slots.preview(EventTypes.CANCELLED, input(EventTypes.CANCELLED, "9"), "key");
 
     assertThat(preview.detail())
-        .contains("The stored external id has no version")
+        .contains("GET Appointment/9 comes first")
+        .doesNotContain("If the version read is not")
         .contains("marked free")
         .contains("onVersionConflict: fail");
   }

@@ -91,18 +91,60 @@ class FhirSlotTest {
   }
 
   @Test
-  void a_slot_changed_at_the_server_meanwhile_is_re_read_and_marked() {
+  void a_slot_changed_at_the_server_meanwhile_is_re_read_and_marked_on_the_version_read() {
     String slot = seedSlot(SLOT_ID);
-    server.failNext(
-        "PUT", "Slot", new ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException("moved"));
+    server.changeBeforeNext(
+        "PUT", "Slot", () -> server.slots.change(slot, changed -> changed.setComment("checked")));
+
+    PushResult result = push(connector, request(created, null));
+
+    assertThat(result).isInstanceOf(PushResult.Success.class);
+    assertThat(((PushResult.Success) result).note())
+        .contains("Slot/" + slot + " changed at the server since version 1 (now 2)");
+    Slot stored = server.slots.get(slot);
+    assertThat(stored.getStatus()).isEqualTo(Slot.SlotStatus.BUSY);
+    assertThat(stored.getComment()).as("their change is kept").isEqualTo("checked");
+    assertThat(server.received("PUT"))
+        .extracting(FhirTestServer.Received::uri, put -> put.header("If-Match"))
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("/fhir/Slot/" + slot, "W/\"1\""),
+            org.assertj.core.groups.Tuple.tuple("/fhir/Slot/" + slot, "W/\"2\""));
+  }
+
+  @Test
+  void a_slot_conflict_answered_412_is_settled_the_same_way() {
+    server.answerStaleVersionsWith(412);
+    String slot = seedSlot(SLOT_ID);
+    server.changeBeforeNext(
+        "PUT", "Slot", () -> server.slots.change(slot, changed -> changed.setComment("checked")));
 
     PushResult result = push(connector, request(created, null));
 
     assertThat(result).isInstanceOf(PushResult.Success.class);
     assertThat(server.slots.get(slot).getStatus()).isEqualTo(Slot.SlotStatus.BUSY);
-    assertThat(server.received("PUT"))
-        .extracting(FhirTestServer.Received::uri)
-        .containsExactly("/fhir/Slot/" + slot, "/fhir/Slot/" + slot);
+    assertThat(server.received("PUT")).hasSize(2);
+  }
+
+  @Test
+  void a_409_to_a_slot_still_at_the_version_sent_is_the_servers_rule_and_permanent() {
+    String slot = seedSlot(SLOT_ID);
+    server.failNext(
+        "PUT",
+        "Slot",
+        new ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException(
+            "slot is locked by the scheduler"));
+
+    PushResult result = push(connector, request(created, null));
+
+    assertThat(result).isInstanceOf(PushResult.Permanent.class);
+    PushResult.Permanent permanent = (PushResult.Permanent) result;
+    assertThat(permanent.httpStatus()).isEqualTo(409);
+    assertThat(permanent.reason())
+        .startsWith("HTTP 409 from PUT Slot/" + slot)
+        .contains("slot is locked by the scheduler")
+        .contains("Slot/" + slot + " is still at version 1, so this is not a version conflict");
+    assertThat(server.received("PUT")).hasSize(1);
+    assertThat(server.appointments.all()).as("no Appointment without its slot").isEmpty();
   }
 
   @Test

@@ -46,6 +46,8 @@ final class FhirTestServer implements AutoCloseable {
 
   private record Failure(String method, String resourceType, BaseServerResponseException error) {}
 
+  private record Change(String method, String resourceType, Runnable change) {}
+
   static final Instant START = Instant.parse("2027-03-01T08:00:00Z");
 
   final VersionedStore<Appointment> appointments;
@@ -53,6 +55,7 @@ final class FhirTestServer implements AutoCloseable {
   private final TickingClock clock = new TickingClock(START);
   private final List<Received> received = new CopyOnWriteArrayList<>();
   private final Queue<Failure> failures = new ConcurrentLinkedQueue<>();
+  private final Queue<Change> changes = new ConcurrentLinkedQueue<>();
   private final FhirPortal portal;
   private final DroppingProxy proxy;
 
@@ -76,8 +79,10 @@ final class FhirTestServer implements AutoCloseable {
     portal.reset();
     received.clear();
     failures.clear();
+    changes.clear();
     clock.restart(START);
     proxy.dropNone();
+    proxy.forgetDropped();
   }
 
   /** The FHIR base URL, through the proxy. */
@@ -90,6 +95,14 @@ final class FhirTestServer implements AutoCloseable {
     proxy.dropNextResponse();
   }
 
+  /**
+   * The answer to the next request of this method on this resource type is lost, after the
+   * server has done its work.
+   */
+  void loseNextResponseTo(String method, String resourceType) {
+    changeBeforeNext(method, resourceType, proxy::dropNextResponse);
+  }
+
   int lostResponses() {
     return proxy.dropped();
   }
@@ -97,6 +110,19 @@ final class FhirTestServer implements AutoCloseable {
   /** The next request of this method on this resource type fails with this error. */
   void failNext(String method, String resourceType, BaseServerResponseException error) {
     failures.add(new Failure(method, resourceType, error));
+  }
+
+  /**
+   * Just before the next request of this method on this resource type is handled, runs {@code
+   * change}: another client's write that lands between our read and our write.
+   */
+  void changeBeforeNext(String method, String resourceType, Runnable change) {
+    changes.add(new Change(method, resourceType, change));
+  }
+
+  /** Answers a stale If-Match with 409 (the default, as HAPI's JPA server) or 412. */
+  void answerStaleVersionsWith(int status) {
+    portal.answerStaleVersionsWith(status);
   }
 
   /**
@@ -183,6 +209,14 @@ final class FhirTestServer implements AutoCloseable {
 
     @Hook(Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED)
     public boolean fail(RequestDetails details) {
+      for (Change change : changes) {
+        if (change.method().equals(details.getRequestType().name())
+            && change.resourceType().equals(details.getResourceName())
+            && changes.remove(change)) {
+          change.change().run();
+          break;
+        }
+      }
       for (Failure failure : failures) {
         if (failure.method().equals(details.getRequestType().name())
             && failure.resourceType().equals(details.getResourceName())

@@ -100,7 +100,36 @@ class FhirPortalTest {
   }
 
   @Test
-  void an_update_with_a_stale_if_match_is_refused_with_412_and_changes_nothing() throws Exception {
+  void an_update_with_a_stale_if_match_is_refused_with_409_as_hapis_jpa_server_does() throws Exception {
+    send("POST", "/Appointment", appointment("booked", "09:00"), "If-None-Exist", IDENTIFIER);
+    send("PUT", "/Appointment/1", withId(appointment("booked", "10:00")), "If-Match", "W/\"1\"");
+
+    Answer stale =
+        send(
+            "PUT",
+            "/Appointment/1",
+            withId(appointment("cancelled", "09:00")),
+            "If-Match",
+            "W/\"1\"");
+
+    assertThat(stale.status()).isEqualTo(409);
+    assertThat(stale.body().path("resourceType").asText()).isEqualTo("OperationOutcome");
+    JsonNode issue = stale.body().path("issue").path(0);
+    assertThat(issue.path("severity").asText()).isEqualTo("error");
+    assertThat(issue.path("code").asText()).isEqualTo("processing");
+    assertThat(issue.path("diagnostics").asText())
+        .isEqualTo(
+            "HAPI-0550: HAPI-0989: Trying to update Appointment/1/_history/1 but this is not the"
+                + " current version");
+    assertThat(portal.appointments())
+        .extracting(PortalAppointment::versionId, PortalAppointment::status)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("2", "booked"));
+  }
+
+  @Test
+  void asked_to_it_refuses_a_stale_if_match_with_412_as_the_specification_describes()
+      throws Exception {
+    portal.answerStaleVersionsWith(412);
     send("POST", "/Appointment", appointment("booked", "09:00"), "If-None-Exist", IDENTIFIER);
     send("PUT", "/Appointment/1", withId(appointment("booked", "10:00")), "If-Match", "W/\"1\"");
 
@@ -113,8 +142,7 @@ class FhirPortalTest {
             "W/\"1\"");
 
     assertThat(stale.status()).isEqualTo(412);
-    assertThat(stale.body().path("resourceType").asText()).isEqualTo("OperationOutcome");
-    assertThat(stale.body().toString()).contains("is at version 2, not 1");
+    assertThat(stale.body().toString()).contains("Appointment/1/_history/1 is not the current");
     assertThat(portal.appointments())
         .extracting(PortalAppointment::versionId, PortalAppointment::status)
         .containsExactly(org.assertj.core.groups.Tuple.tuple("2", "booked"));
