@@ -22,8 +22,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.hl7.fhir.r4.model.Appointment;
-import org.hl7.fhir.r4.model.Bundle;
-import org.hl7.fhir.r4.model.Resource;
 import org.hms.sync.SyncException;
 import org.hms.sync.config.ConnectorConfig;
 import org.hms.sync.config.FhirConfig;
@@ -39,7 +37,6 @@ import org.hms.sync.delivery.Connector;
 import org.hms.sync.delivery.PushRequest;
 import org.hms.sync.delivery.PushResult;
 import org.hms.sync.json.Json;
-import org.hms.sync.json.JsonInputException;
 import org.hms.sync.mapping.Mapping;
 import org.hms.sync.mapping.MappingInput;
 import org.hms.sync.outbox.EventTypes;
@@ -62,7 +59,8 @@ import org.hms.sync.outbox.OutboxEvent;
  * </ul>
  *
  * For reconciliation it lists the Appointments starting in a range by a {@code date} search (see
- * {@link AppointmentListing}). The external id stored per appointment is {@link FhirExternalId}:
+ * {@link AppointmentListing}); for polling it reads what changed by a {@code _lastUpdated} search
+ * ({@link FhirChangeFeed}). The external id stored per appointment is {@link FhirExternalId}:
  * {@code Appointment/<id>/_history/<version>}. Success is 2xx; 408, 409, 412, 429, 5xx, network
  * errors and timeouts are retryable; other 4xx permanent, with the OperationOutcome's issues in the
  * reason. The HAPI client blocks, so calls run on the connector's own threads (as many as {@code
@@ -91,6 +89,7 @@ public final class FhirConnector
   private final Credentials credentials;
   private final ExecutorService calls;
   private final Clock clock;
+  private final FhirChangeFeed feed;
 
   private FhirConnector(
       ConnectorConfig config,
@@ -108,6 +107,7 @@ public final class FhirConnector
     this.endpoint = new FhirEndpoint(config, credentials, threads);
     this.resources = new AppointmentResource(settings, endpoint.context(), mappings);
     this.calls = Executors.newFixedThreadPool(threads, threadsNamed("fhir-" + config.id()));
+    this.feed = new FhirChangeFeed(endpoint, resources, config, clock, PAGE_SIZE);
   }
 
   /**
@@ -301,73 +301,24 @@ public final class FhirConnector
   }
 
   /**
-   * Appointments changed after {@code cursor} (a {@code meta.lastUpdated} instant), oldest first:
-   * {@code GET Appointment?_lastUpdated=gt<cursor>&_sort=_lastUpdated&_count=100}. The next cursor
-   * is the last item's {@code meta.lastUpdated}; when a full page ends among Appointments with the
-   * same lastUpdated, those are left for the next page, so none is skipped. Completes
-   * exceptionally with a {@link SyncException} when the server cannot be read.
+   * The next page of Appointments changed at the server after {@code cursor}, oldest first (see
+   * {@link FhirChangeFeed}). Completes exceptionally with a {@link SyncException} when the server
+   * cannot be read.
    */
   @Override
   public CompletableFuture<ChangePage> fetchChanges(String cursor) {
     try {
-      return CompletableFuture.supplyAsync(() -> changes(cursor), calls);
+      return CompletableFuture.supplyAsync(() -> feed.fetch(cursor), calls);
     } catch (RejectedExecutionException closed) {
       return CompletableFuture.failedFuture(
           new SyncException("connector '" + config.id() + "' is closed"));
     }
   }
 
-  private ChangePage changes(String cursor) {
-    Bundle bundle;
-    try {
-      bundle = endpoint.changedAppointments(cursor, PAGE_SIZE);
-    } catch (RuntimeException failure) {
-      PushResult verdict =
-          Outcomes.classify(
-              failure, "GET Appointment?_lastUpdated", Redactor.none(), clock.instant(), null);
-      String reason =
-          verdict instanceof PushResult.Retryable retryable
-              ? retryable.reason()
-              : ((PushResult.Permanent) verdict).reason();
-      throw new SyncException(
-          "connector '" + config.id() + "' cannot fetch changes: " + reason, failure);
-    }
-    List<Resource> resourcesOnPage = new ArrayList<>();
-    for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
-      if (entry.getResource() instanceof Appointment appointment) {
-        resourcesOnPage.add(appointment);
-      }
-    }
-    boolean more = bundle.getLink(Bundle.LINK_NEXT) != null;
-    int keep = resourcesOnPage.size();
-    if (more && keep > 0) {
-      String last = lastUpdated(resourcesOnPage.get(keep - 1));
-      int cut = keep;
-      while (cut > 0 && last != null && last.equals(lastUpdated(resourcesOnPage.get(cut - 1)))) {
-        cut--;
-      }
-      keep = cut == 0 ? keep : cut; // a whole page of one instant: nothing better to do
-    }
-    List<JsonNode> items = new ArrayList<>();
-    String next = cursor;
-    for (Resource resource : resourcesOnPage.subList(0, keep)) {
-      try {
-        items.add(resources.tree(resource));
-      } catch (JsonInputException beyondLimits) {
-        throw new SyncException(
-            "connector '" + config.id() + "': Appointment/" + resource.getIdElement().getIdPart()
-                + " cannot be passed on as JSON (" + beyondLimits.problem() + ")",
-            beyondLimits);
-      }
-      String updated = lastUpdated(resource);
-      if (updated == null) {
-        throw new SyncException(
-            "connector '" + config.id() + "': Appointment/" + resource.getIdElement().getIdPart()
-                + " has no meta.lastUpdated, which the change feed needs; poll another way");
-      }
-      next = updated;
-    }
-    return new ChangePage(List.copyOf(items), next, more);
+  /** {@code Appointment/<id>/_history/<versionId>}: each version is stored in the inbox once. */
+  @Override
+  public String itemId(JsonNode item) {
+    return FhirChangeFeed.itemId(item);
   }
 
   /**
@@ -412,12 +363,6 @@ public final class FhirConnector
       throw new ListingException(
           "connector '" + config.id() + "' cannot list Appointments: " + reason, failure);
     }
-  }
-
-  private static String lastUpdated(Resource resource) {
-    return resource.getMeta().hasLastUpdated()
-        ? resource.getMeta().getLastUpdatedElement().getValueAsString()
-        : null;
   }
 
   private Map<String, String> headers() {

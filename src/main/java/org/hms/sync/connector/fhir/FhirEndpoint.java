@@ -150,10 +150,11 @@ final class FhirEndpoint implements AutoCloseable {
   }
 
   /**
-   * {@code Appointment?_lastUpdated=gt<cursor>&_sort=_lastUpdated&_count=<count>}, without the
-   * {@code _lastUpdated} criterion when the cursor is null.
+   * {@code Appointment?_lastUpdated=<criterion>&_sort=_lastUpdated&_count=<count>}, e.g. with the
+   * criterion {@code ge2027-03-01T08:00:00.123Z}; without {@code _lastUpdated} when the criterion is
+   * null. Fresh: see {@link #fresh}.
    */
-  Bundle changedAppointments(String cursor, int count) {
+  Bundle changedAppointments(String lastUpdatedCriterion, int count) {
     IQuery<Bundle> query =
         client
             .search()
@@ -162,33 +163,51 @@ final class FhirEndpoint implements AutoCloseable {
             .sort()
             .ascending("_lastUpdated")
             .count(count);
-    if (cursor != null) {
-      query = query.whereMap(Map.of("_lastUpdated", List.of("gt" + cursor)));
+    if (lastUpdatedCriterion != null) {
+      query = query.whereMap(Map.of("_lastUpdated", List.of(lastUpdatedCriterion)));
     }
-    return authorized(query).execute();
+    return fresh(authorized(query)).execute();
   }
 
   /**
    * {@code Appointment?date=ge<from>&date=lt<to>&_count=<count>}: the first page of the
    * Appointments starting in {@code [from, to)} ({@code date} is {@code Appointment.start}). The
-   * bounds are FHIR instants, e.g. {@code 2027-03-01T00:00:00.000Z}.
+   * bounds are FHIR instants, e.g. {@code 2027-03-01T00:00:00.000Z}. Fresh: see {@link #fresh}.
    */
   Bundle appointmentsStarting(String from, String to, int count) {
     DateClientParam date = new DateClientParam(Appointment.SP_DATE);
-    return authorized(
-            client
-                .search()
-                .forResource(Appointment.class)
-                .where(date.afterOrEquals().millis(from))
-                .and(date.before().millis(to))
-                .count(count)
-                .returnBundle(Bundle.class))
+    return fresh(
+            authorized(
+                client
+                    .search()
+                    .forResource(Appointment.class)
+                    .where(date.afterOrEquals().millis(from))
+                    .and(date.before().millis(to))
+                    .count(count)
+                    .returnBundle(Bundle.class)))
         .execute();
   }
 
-  /** The page the bundle's {@code next} link names, with our headers and credentials. */
+  /** The page the bundle's {@code next} link names, with our headers and credentials; fresh. */
   Bundle nextPage(Bundle bundle) {
-    return authorized(client.loadPage().next(bundle)).execute();
+    return fresh(authorized(client.loadPage().next(bundle))).execute();
+  }
+
+  /**
+   * The search page at {@code url} (a {@code next} link kept from an earlier page; the caller
+   * checks its origin), with our headers and credentials; fresh.
+   */
+  Bundle page(String url) {
+    return fresh(authorized(client.loadPage().byUrl(url).andReturnBundle(Bundle.class))).execute();
+  }
+
+  /**
+   * The call with {@code Cache-Control: no-cache}: a server that keeps search results for a while
+   * (HAPI's JPA server reuses an unchanged search for 60 seconds) runs it again, so a change made
+   * just now is in the answer.
+   */
+  private static <T extends IClientExecutable<T, ?>> T fresh(T call) {
+    return call.withAdditionalHeader(Constants.HEADER_CACHE_CONTROL, Constants.CACHE_CONTROL_NO_CACHE);
   }
 
   /** The Retry-After header of the last response this thread received, if it had one. */

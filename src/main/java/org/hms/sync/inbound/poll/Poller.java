@@ -446,7 +446,7 @@ public final class Poller implements AutoCloseable {
 
   private InboxItem toItem(Source source, JsonNode item, Instant now) {
     String connectorId = source.connector().id();
-    String itemId = "poll:" + itemId(source.poll(), item);
+    String itemId = "poll:" + itemId(source.poll(), source.feed(), item);
     String payload = Json.write(item);
     if (payload.length() > MAX_ITEM_LENGTH) {
       // Stored rejected without its content (it does not fit), so that the feed moves on.
@@ -484,15 +484,25 @@ public final class Poller implements AutoCloseable {
 
   /** The idField's value when present and short, else the SHA-256 of the item's JSON. */
   static String itemId(PollConfig poll, JsonNode item) {
+    return itemId(poll, null, item);
+  }
+
+  /**
+   * The idField's value when present and short; else, for a connector's own feed, the id the feed
+   * gives the item ({@link ChangeFeed#itemId}); else the SHA-256 of the item's JSON.
+   */
+  static String itemId(PollConfig poll, ChangeFeed feed, JsonNode item) {
+    String id = null;
     if (poll.idField() != null) {
       JsonNode value = item.at(poll.idField());
-      if (value.isValueNode() && !value.isNull() && !value.asText().isBlank()
-          && value.asText().length() <= MAX_ITEM_ID_LENGTH
-          && Text.problem(value.asText()) == null) {
-        return value.asText();
-      }
+      id = value.isValueNode() && !value.isNull() ? value.asText() : null;
+    } else if (feed != null) {
+      id = feed.itemId(item);
     }
-    return "sha256:" + sha256(Json.write(item));
+    boolean usable =
+        id != null && !id.isBlank() && id.length() <= MAX_ITEM_ID_LENGTH
+            && Text.problem(id) == null;
+    return usable ? id : "sha256:" + sha256(Json.write(item));
   }
 
   private static String sha256(String text) {
