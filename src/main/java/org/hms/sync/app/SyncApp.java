@@ -140,7 +140,8 @@ public final class SyncApp implements AutoCloseable {
       this.poller =
           Poller.create(
               config.connectors(), connectors, pollStates, inboxProcessor::wakeUp, engineSettings.nodeId(),
-              new Poller.Settings(Duration.ofSeconds(1), config.engine().lease()), clock);
+              new Poller.Settings(Poller.tickFor(config.connectors()), config.engine().lease()),
+              clock);
       this.breakers = breakers(config, clock);
       this.limits = limits(config);
       this.metrics =
