@@ -28,6 +28,7 @@ import org.hms.sync.config.FhirConfig;
 import org.hms.sync.config.RouteConfig;
 import org.hms.sync.connector.AppointmentLister;
 import org.hms.sync.connector.ChangeFeed;
+import org.hms.sync.connector.ChangeNotifications;
 import org.hms.sync.connector.Http;
 import org.hms.sync.connector.OutboundRequest;
 import org.hms.sync.connector.Preview;
@@ -60,7 +61,8 @@ import org.hms.sync.outbox.OutboxEvent;
  *
  * For reconciliation it lists the Appointments starting in a range by a {@code date} search (see
  * {@link AppointmentListing}); for polling it reads what changed by a {@code _lastUpdated} search
- * ({@link FhirChangeFeed}). The external id stored per appointment is {@link FhirExternalId}:
+ * ({@link FhirChangeFeed}), and with {@code inbound.subscription} it keeps a rest-hook Subscription
+ * at the server ({@link FhirSubscription}). The external id stored per appointment is {@link FhirExternalId}:
  * {@code Appointment/<id>/_history/<version>}. Success is 2xx; 408, 409, 412, 429, 5xx, network
  * errors and timeouts are retryable; other 4xx permanent, with the OperationOutcome's issues in the
  * reason. The HAPI client blocks, so calls run on the connector's own threads (as many as {@code
@@ -68,7 +70,7 @@ import org.hms.sync.outbox.OutboxEvent;
  * connector's connect and request timeouts.
  */
 public final class FhirConnector
-    implements Connector, Previewable, ChangeFeed, AppointmentLister {
+    implements Connector, Previewable, ChangeFeed, AppointmentLister, ChangeNotifications {
 
   /** Threads and connections when {@code limits.maxConcurrency} is not set. */
   static final int DEFAULT_THREADS = 8;
@@ -90,6 +92,7 @@ public final class FhirConnector
   private final ExecutorService calls;
   private final Clock clock;
   private final FhirChangeFeed feed;
+  private final FhirSubscription subscription; // null without inbound.subscription
 
   private FhirConnector(
       ConnectorConfig config,
@@ -108,6 +111,10 @@ public final class FhirConnector
     this.resources = new AppointmentResource(settings, endpoint.context(), mappings);
     this.calls = Executors.newFixedThreadPool(threads, threadsNamed("fhir-" + config.id()));
     this.feed = new FhirChangeFeed(endpoint, resources, config, clock, PAGE_SIZE);
+    this.subscription =
+        config.inbound().hasSubscription()
+            ? new FhirSubscription(endpoint, config.inbound().subscription(), config.id())
+            : null;
   }
 
   /**
@@ -319,6 +326,54 @@ public final class FhirConnector
   @Override
   public String itemId(JsonNode item) {
     return FhirChangeFeed.itemId(item);
+  }
+
+  /**
+   * Creates or repairs the rest-hook Subscription of {@code inbound.subscription} (see {@link
+   * FhirSubscription}); blocks on the caller's thread.
+   *
+   * @throws IllegalStateException when the connector has no {@code inbound.subscription}
+   */
+  @Override
+  public String subscribe() {
+    FhirSubscription subscription = subscription();
+    try {
+      return subscription.subscribe();
+    } catch (RuntimeException failure) {
+      throw notSubscribed("cannot create or verify its Subscription", "POST Subscription", failure);
+    }
+  }
+
+  /** Deletes that Subscription; blocks on the caller's thread. */
+  @Override
+  public String unsubscribe() {
+    FhirSubscription subscription = subscription();
+    try {
+      return subscription.unsubscribe();
+    } catch (RuntimeException failure) {
+      throw notSubscribed("cannot delete its Subscription", "DELETE Subscription", failure);
+    }
+  }
+
+  private FhirSubscription subscription() {
+    if (subscription == null) {
+      throw new IllegalStateException(
+          "connector '" + config.id() + "' has no inbound.subscription");
+    }
+    return subscription;
+  }
+
+  private SyncException notSubscribed(String what, String step, RuntimeException failure) {
+    PushResult verdict = Outcomes.classify(failure, step, Redactor.none(), clock.instant(), null);
+    if (verdict.httpStatus() != null && verdict.httpStatus() == 401) {
+      endpoint.invalidateCredentials();
+    }
+    String reason =
+        verdict instanceof PushResult.Retryable retryable
+            ? retryable.reason()
+            : ((PushResult.Permanent) verdict).reason();
+    return new SyncException(
+        "connector '" + config.id() + "' " + what + ": " + subscription.masked(reason));
   }
 
   /**

@@ -32,6 +32,7 @@ import org.hl7.fhir.r4.model.Appointment;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.Subscription;
 import org.hms.sync.config.ConnectorConfig;
 import org.hms.sync.connector.Http;
 import org.hms.sync.connector.auth.AuthException;
@@ -199,6 +200,34 @@ final class FhirEndpoint implements AutoCloseable {
    */
   Bundle page(String url) {
     return fresh(authorized(client.loadPage().byUrl(url).andReturnBundle(Bundle.class))).execute();
+  }
+
+  /**
+   * Every Subscription whose channel endpoint is {@code endpointUrl} ({@code
+   * Subscription?url=<endpoint>}, first page); fresh.
+   */
+  List<Subscription> subscriptionsTo(String endpointUrl) {
+    Bundle bundle =
+        fresh(
+                authorized(
+                    client
+                        .search()
+                        .forResource(Subscription.class)
+                        .where(Subscription.URL.matches().value(endpointUrl))
+                        .returnBundle(Bundle.class)))
+            .execute();
+    List<Subscription> found = new ArrayList<>();
+    for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
+      if (entry.getResource() instanceof Subscription subscription) {
+        found.add(subscription);
+      }
+    }
+    return found;
+  }
+
+  /** Deletes the resource; a server that no longer has it answers 404 or 410 (an exception). */
+  void delete(String resourceType, String logicalId) {
+    authorized(client.delete().resourceById(new IdType(resourceType, logicalId))).execute();
   }
 
   /**
