@@ -38,6 +38,7 @@ import org.hms.sync.inbound.InboxRepository;
 import org.hms.sync.inbound.ReviewRepository;
 import org.hms.sync.inbound.poll.PollStateRepository;
 import org.hms.sync.inbound.poll.Poller;
+import org.hms.sync.inbound.poll.Subscriptions;
 import org.hms.sync.inbound.webhook.WebhookReceiver;
 import org.hms.sync.json.JsonSnapshotEncoder;
 import org.hms.sync.metrics.SyncMetrics;
@@ -72,6 +73,7 @@ public final class SyncApp implements AutoCloseable {
   private final InboxProcessor inboxProcessor;
   private final PollStateRepository pollStates;
   private final Poller poller;
+  private final Subscriptions subscriptions;
   private final DeliveryEngine engine;
   private final Map<String, ConnectorLimits> limits;
   private final SyncMetrics metrics;
@@ -140,7 +142,9 @@ public final class SyncApp implements AutoCloseable {
       this.poller =
           Poller.create(
               config.connectors(), connectors, pollStates, inboxProcessor::wakeUp, engineSettings.nodeId(),
-              new Poller.Settings(Duration.ofSeconds(1), config.engine().lease()), clock);
+              new Poller.Settings(Poller.tickFor(config.connectors()), config.engine().lease()),
+              clock);
+      this.subscriptions = Subscriptions.create(config.connectors(), connectors);
       this.breakers = breakers(config, clock);
       this.limits = limits(config);
       this.metrics =
@@ -280,6 +284,7 @@ public final class SyncApp implements AutoCloseable {
     inboxProcessor.start();
     inboxProcessor.wakeUp();
     poller.start();
+    subscriptions.start();
     reconcileScheduler.start();
     engineStarted = true;
     return this;
@@ -393,6 +398,11 @@ public final class SyncApp implements AutoCloseable {
     return poller;
   }
 
+  /** The change subscriptions at the connectors' systems ({@code inbound.subscription}). */
+  public Subscriptions subscriptions() {
+    return subscriptions;
+  }
+
   /** Where each polled connector's cursor, lease and failures stand. */
   public PollStateRepository pollStates() {
     return pollStates;
@@ -443,8 +453,9 @@ public final class SyncApp implements AutoCloseable {
    * inbox processor, the poller, the reconcile scheduler and the maintenance tasks stop claiming
    * and starting work; attempts and inbox items in progress get {@code engine.shutdownGrace} to
    * finish and be recorded, and those still running then are handed back (their leases released,
-   * so another node or the next start takes them at once); the loops end; then the connectors and
-   * the database pool close. Logs one line with the counts. Idempotent.
+   * so another node or the next start takes them at once); the loops end; change subscriptions
+   * with {@code removeOnStop} are deleted at their systems; then the connectors and the database
+   * pool close. Logs one line with the counts. Idempotent.
    */
   @Override
   public synchronized void close() {
@@ -475,6 +486,7 @@ public final class SyncApp implements AutoCloseable {
     }
     awaitMaintenance(loopWait(begun, grace));
     engine.close();
+    subscriptions.close(); // deletes those with removeOnStop, through their connectors
     for (Connector connector : connectors.values()) {
       connector.close();
     }

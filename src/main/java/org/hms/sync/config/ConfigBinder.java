@@ -43,7 +43,10 @@ final class ConfigBinder {
           "id", "type", "baseUrl", "auth", "tls", "timeouts", "retry", "circuitBreaker",
           "rateLimit", "maxConcurrency", "headers", "routes", "iis", "fhir", "graphql",
           "inbound", "reconcile");
-  static final List<String> INBOUND_KEYS = List.of("webhook", "conflictPolicy", "poll");
+  static final List<String> INBOUND_KEYS =
+      List.of("webhook", "conflictPolicy", "poll", "subscription");
+  static final List<String> SUBSCRIPTION_KEYS =
+      List.of("endpoint", "secret", "criteria", "removeOnStop");
   static final List<String> POLL_KEYS =
       List.of(
           "path", "interval", "cursorParam", "items", "next", "cursorField", "idField", "mapping",
@@ -500,10 +503,83 @@ final class ConfigBinder {
     WebhookConfig config = webhook == null ? null : webhook(webhook, path + ".webhook");
     JsonNode pollNode = get(map, "poll");
     PollConfig poll = pollNode == null ? null : poll(pollNode, path + ".poll", typeName);
+    JsonNode subscriptionNode = get(map, "subscription");
+    SubscriptionConfig subscription =
+        subscriptionNode == null
+            ? null
+            : subscription(subscriptionNode, path + ".subscription", typeName, pollNode != null);
     if (problems.count() > before) {
       return null;
     }
-    return new InboundConfig(config, conflictPolicy, poll);
+    return new InboundConfig(config, conflictPolicy, poll, subscription);
+  }
+
+  /** {@code inbound.subscription}: a fhir connector's rest-hook Subscription; messages hide the secret. */
+  private SubscriptionConfig subscription(
+      JsonNode node, String path, String typeName, boolean polls) {
+    ObjectNode map = section(node, path, SUBSCRIPTION_KEYS);
+    if (map == null) {
+      return null;
+    }
+    int before = problems.count();
+    if (!"fhir".equals(typeName)) {
+      problems.add(
+          path,
+          "only a fhir connector can subscribe to its server's changes",
+          "remove inbound.subscription, or use inbound.webhook for a system that signs its calls");
+    }
+    if (!polls) {
+      problems.add(
+          path,
+          "a subscription only wakes the poller, so it needs inbound.poll as well",
+          "add inbound.poll (with its mapping) to this connector: polling stays the safety net");
+    }
+    URI endpoint =
+        url(
+            map,
+            "endpoint",
+            path + ".endpoint",
+            "write the URL at which the FHIR server reaches this service's notification route, e.g."
+                + " endpoint: https://sync.example.org/fhir/notifications/<connector id>");
+    Scalar secret =
+        required(
+            map, "secret", path + ".secret",
+            "set a random secret of at least " + SubscriptionConfig.MIN_SECRET_LENGTH
+                + " characters from the environment or a file, e.g. secret:"
+                + " ${PORTAL_SUBSCRIPTION_SECRET}");
+    if (secret != null) {
+      String value = secret.value();
+      if (value.length() < SubscriptionConfig.MIN_SECRET_LENGTH) {
+        problems.add(
+            path + ".secret",
+            secret.shown() + " is shorter than " + SubscriptionConfig.MIN_SECRET_LENGTH
+                + " characters",
+            "use a random secret of at least " + SubscriptionConfig.MIN_SECRET_LENGTH
+                + " characters, e.g. from: openssl rand -hex 32");
+      } else if (!value.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+        problems.add(
+            path + ".secret",
+            secret.shown() + " has characters other than visible ASCII (it travels in an HTTP"
+                + " header)",
+            "use letters, digits and punctuation only, e.g. from: openssl rand -hex 32");
+      }
+    }
+    Scalar criteriaText = text(map, "criteria", path + ".criteria");
+    String criteria = criteriaText == null ? null : nonEmpty(criteriaText.value());
+    if (criteria != null
+        && !(criteria.startsWith("Appointment?")
+            && criteria.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
+      problems.add(
+          path + ".criteria",
+          criteriaText.shown() + " is not an Appointment search",
+          "write a search on Appointment without spaces, e.g. criteria: "
+              + SubscriptionConfig.DEFAULT_CRITERIA + " (the default: every Appointment)");
+    }
+    Boolean removeOnStop = bool(map, "removeOnStop", path + ".removeOnStop", false);
+    if (problems.count() > before) {
+      return null;
+    }
+    return new SubscriptionConfig(endpoint, secret.value(), criteria, removeOnStop);
   }
 
   private PollConfig poll(JsonNode node, String path, String typeName) {

@@ -14,7 +14,7 @@ import java.util.Set;
 record Scalar(String path, String raw, String value, List<String> references) {
   private static final Set<String> SECRET_KEYS = Set.of(
           "token", "password", "adminToken", "clientSecret", "keyStorePassword",
-          "trustStorePassword", "secrets");
+          "trustStorePassword", "secrets", "secret");
 
   Scalar {
     references = List.copyOf(references);

@@ -17,6 +17,15 @@ public interface ChangeFeed {
   CompletableFuture<ChangePage> fetchChanges(String cursor);
 
   /**
+   * A stable id of one item of this feed that changes with every change it reports (e.g. {@code
+   * Appointment/<id>/_history/<version>}), under which the inbox keeps it once; {@code null} when
+   * the feed has none (the item's content then names it).
+   */
+  default String itemId(JsonNode item) {
+    return null;
+  }
+
+  /**
    * @param items as the system sent them
    * @param nextCursor where the next call continues; equal to the given cursor when nothing changed
    * @param more true when another page is ready at once

@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP API: EMR scheduling, deliveries, connectors and the inbox under {@code /api} (bearer
- * admin token), signed webhooks under {@code /webhooks} (see {@link WebhookEndpoint}), health and
- * Prometheus metrics open. Errors are RFC 7807 problem+json; a refused request
+ * admin token), signed webhooks under {@code /webhooks} (see {@link WebhookEndpoint}), FHIR
+ * servers' notifications under {@code /fhir/notifications} (a secret header, see {@link
+ * NotificationEndpoint}), health and Prometheus metrics open. Errors are RFC 7807 problem+json; a refused request
  * changes nothing.
  */
 public final class ApiServer implements AutoCloseable {
@@ -198,6 +199,7 @@ public final class ApiServer implements AutoCloseable {
     javalin.get("/api/connectors", this::connectors);
 
     javalin.post("/webhooks/{connectorId}", webhooks::receive);
+    javalin.post("/fhir/notifications/{connectorId}", new NotificationEndpoint(app)::receive);
     javalin.get("/api/inbox", webhooks::list);
     ReviewEndpoint reviews = new ReviewEndpoint(app);
     javalin.get("/api/reviews", reviews::list);

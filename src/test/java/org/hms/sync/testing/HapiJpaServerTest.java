@@ -2,15 +2,22 @@ package org.hms.sync.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
 
 import ca.uhn.fhir.rest.api.MethodOutcome;
 import ca.uhn.fhir.rest.client.api.IGenericClient;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
+import io.javalin.Javalin;
+import java.time.Duration;
 import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.Appointment;
 import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Subscription;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -73,6 +80,59 @@ class HapiJpaServerTest {
     assertThat(first.getCreated()).isTrue();
     assertThat(second.getCreated()).isNotEqualTo(Boolean.TRUE);
     assertThat(second.getId().getIdPart()).isEqualTo(first.getId().getIdPart());
+  }
+
+  @Test
+  void a_rest_hook_subscription_without_payload_notifies_with_an_empty_post_carrying_its_headers()
+      throws Exception {
+    List<Map<String, String>> notifications = new CopyOnWriteArrayList<>();
+    Javalin endpoint =
+        Javalin.create(
+                config -> {
+                  config.showJavalinBanner = false;
+                  config.startupWatcherEnabled = false;
+                })
+            .post(
+                "/hook",
+                ctx ->
+                    notifications.add(
+                        Map.of(
+                            "secret", String.valueOf(ctx.header("X-Test-Secret")),
+                            "length", String.valueOf(ctx.bodyAsBytes().length))))
+            .start("127.0.0.1", 0);
+    String tag = JpaFhirServer.uniqueId("hook");
+    Subscription subscription = new Subscription();
+    subscription.setStatus(Subscription.SubscriptionStatus.REQUESTED);
+    subscription.setReason("test");
+    subscription.setCriteria("Appointment?_tag=urn:test|" + tag);
+    subscription
+        .getChannel()
+        .setType(Subscription.SubscriptionChannelType.RESTHOOK)
+        .setEndpoint("http://127.0.0.1:" + endpoint.port() + "/hook")
+        .addHeader("X-Test-Secret: s3cret");
+    IIdType id = client.create().resource(subscription).execute().getId().toUnqualifiedVersionless();
+    try {
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  client.read().resource(Subscription.class).withId(id).execute().getStatus()
+                      == Subscription.SubscriptionStatus.ACTIVE);
+      Appointment tagged = appointment();
+      tagged.getMeta().addTag("urn:test", tag, null);
+
+      client.create().resource(tagged).execute();
+
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(notifications)
+                      .containsExactly(Map.of("secret", "s3cret", "length", "0")));
+    } finally {
+      client.delete().resourceById(id).execute();
+      endpoint.stop();
+    }
   }
 
   private static Appointment appointment() {

@@ -20,6 +20,9 @@ import ca.uhn.fhir.jpa.provider.JpaCapabilityStatementProvider;
 import ca.uhn.fhir.jpa.provider.JpaSystemProvider;
 import ca.uhn.fhir.jpa.search.DatabaseBackedPagingProvider;
 import ca.uhn.fhir.jpa.subscription.channel.config.SubscriptionChannelConfig;
+import ca.uhn.fhir.jpa.subscription.match.config.SubscriptionProcessorConfig;
+import ca.uhn.fhir.jpa.subscription.match.deliver.email.IEmailSender;
+import ca.uhn.fhir.jpa.subscription.submit.config.SubscriptionSubmitterConfig;
 import ca.uhn.fhir.narrative2.NullNarrativeGenerator;
 import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.rest.server.RestfulServer;
@@ -45,13 +48,17 @@ import org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean;
  * search, no MDM, no implementation guides. Modelled on the HAPI JPA server starter and HAPI's own
  * test configuration.
  *
+ * <p>Rest-hook subscriptions are on, as in the starter with {@code hapi.fhir.subscription.
+ * resthook_enabled: true}: {@code Subscription} is a resource type, the starter's subscription
+ * configurations ({@link SubscriptionSubmitterConfig}, {@link SubscriptionProcessorConfig}) sit
+ * next to {@link SubscriptionChannelConfig}, and {@link #subscriptionSettings()} supports the
+ * rest-hook channel. Each write is matched against the active Subscriptions (none, unless a test
+ * made one: such a test deletes it when done and gives it criteria that match its own resources
+ * only).
+ *
  * <p>Where to add more: a resource type the tests need goes into {@link #RESOURCE_TYPES} (only
- * those get a REST endpoint). Rest-hook subscriptions need, in addition, {@code "Subscription"}
- * there, the starter's subscription configurations next to {@link SubscriptionChannelConfig} in
- * the {@code @Import} list ({@code SubscriptionSubmitterConfig}, {@code
- * SubscriptionProcessorConfig}), and the channel type enabled in {@link #storageSettings()} (see
- * the comment there). One server serves the whole test JVM, so such additions are shared by every
- * test: keep them off by default where they cost time on each write.
+ * those get a REST endpoint). One server serves the whole test JVM, so such additions are shared
+ * by every test: keep them off by default where they cost time on each write.
  */
 @Configuration
 @Import({
@@ -59,7 +66,9 @@ import org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean;
   HapiJpaConfig.class, // paging, the stale-search deleter, resource-count cache
   JpaBatch2Config.class, // batch2 persistence: JpaConfig's beans need a job coordinator
   Batch2JobsConfig.class, // the built-in batch2 jobs ($reindex, $expunge, ...)
-  SubscriptionChannelConfig.class, // the in-memory channels batch2 (and subscriptions) use
+  SubscriptionChannelConfig.class, // the in-memory channels batch2 and subscriptions use
+  SubscriptionSubmitterConfig.class, // writes are submitted for matching; Subscription validation
+  SubscriptionProcessorConfig.class, // matching, activation, rest-hook delivery
   ThreadPoolFactoryConfig.class // the thread pools of the transaction processor
 })
 class JpaFhirServerConfig {
@@ -68,7 +77,8 @@ class JpaFhirServerConfig {
    * The resource types with a REST endpoint. SearchParameter is always needed: the search
    * parameter registry reads it at start-up.
    */
-  static final List<String> RESOURCE_TYPES = List.of("Appointment", "Slot", "SearchParameter");
+  static final List<String> RESOURCE_TYPES =
+      List.of("Appointment", "Slot", "SearchParameter", "Subscription");
 
   @Bean
   JpaStorageSettings storageSettings() {
@@ -78,7 +88,6 @@ class JpaFhirServerConfig {
     // Cache-Control: no-cache. Tests see what a production server does.
     settings.setReuseCachedSearchResultsForMillis(
         JpaStorageSettings.DEFAULT_REUSE_CACHED_SEARCH_RESULTS_FOR_MILLIS);
-    // Subscriptions: settings.addSupportedSubscriptionType(SubscriptionChannelType.RESTHOOK)
     return settings;
   }
 
@@ -87,9 +96,21 @@ class JpaFhirServerConfig {
     return new PartitionSettings();
   }
 
+  /** Rest-hook subscriptions on; everything else as shipped. */
   @Bean
   SubscriptionSettings subscriptionSettings() {
-    return new SubscriptionSettings();
+    SubscriptionSettings settings = new SubscriptionSettings();
+    settings.addSupportedSubscriptionType(
+        org.hl7.fhir.dstu2.model.Subscription.SubscriptionChannelType.RESTHOOK);
+    return settings;
+  }
+
+  /** Email subscriptions are off, but the delivery listeners want a sender: one that refuses. */
+  @Bean
+  IEmailSender emailSender() {
+    return email -> {
+      throw new UnsupportedOperationException("the test server sends no email");
+    };
   }
 
   @Bean(destroyMethod = "close")

@@ -5,8 +5,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Objects;
 import org.hl7.fhir.r4.model.Appointment;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.IdType;
@@ -215,17 +213,14 @@ final class AppointmentListing {
   }
 
   private void requireSameOrigin(String link) {
-    URI next;
     try {
-      next = URI.create(link.trim());
+      URI.create(link.trim());
     } catch (IllegalArgumentException notUri) {
       throw new ListingException(
           "connector '" + connectorId + "': the search's next link is not a URL; the server's"
               + " paging is broken, or reconcile a range short enough for one page");
     }
-    if (!Objects.equals(lower(baseUrl.getScheme()), lower(next.getScheme()))
-        || !Objects.equals(lower(baseUrl.getHost()), lower(next.getHost()))
-        || port(baseUrl) != port(next)) {
+    if (!SameOrigin.as(baseUrl, link)) {
       throw new ListingException(
           "connector '" + connectorId + "': the search's next link points to another origin"
               + " than baseUrl; the listing follows links on the connector's own origin only, so"
@@ -242,17 +237,6 @@ final class AppointmentListing {
   static String upperBound(Instant to) {
     Instant millis = to.truncatedTo(ChronoUnit.MILLIS);
     return (millis.equals(to) ? millis : millis.plusMillis(1)).toString();
-  }
-
-  private static int port(URI uri) {
-    if (uri.getPort() >= 0) {
-      return uri.getPort();
-    }
-    return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
-  }
-
-  private static String lower(String text) {
-    return text == null ? null : text.toLowerCase(Locale.ROOT);
   }
 
   private static String trimmed(String base) {

@@ -22,14 +22,13 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.hl7.fhir.r4.model.Appointment;
-import org.hl7.fhir.r4.model.Bundle;
-import org.hl7.fhir.r4.model.Resource;
 import org.hms.sync.SyncException;
 import org.hms.sync.config.ConnectorConfig;
 import org.hms.sync.config.FhirConfig;
 import org.hms.sync.config.RouteConfig;
 import org.hms.sync.connector.AppointmentLister;
 import org.hms.sync.connector.ChangeFeed;
+import org.hms.sync.connector.ChangeNotifications;
 import org.hms.sync.connector.ListedAppointment;
 import org.hms.sync.connector.Http;
 import org.hms.sync.connector.OutboundRequest;
@@ -40,7 +39,6 @@ import org.hms.sync.delivery.Connector;
 import org.hms.sync.delivery.PushRequest;
 import org.hms.sync.delivery.PushResult;
 import org.hms.sync.json.Json;
-import org.hms.sync.json.JsonInputException;
 import org.hms.sync.mapping.Mapping;
 import org.hms.sync.mapping.MappingInput;
 import org.hms.sync.outbox.EventTypes;
@@ -66,15 +64,18 @@ import org.hms.sync.outbox.OutboxEvent;
  * </ul>
  *
  * For reconciliation it lists the Appointments starting in a range by a {@code date} search (see
- * {@link AppointmentListing}). The external id stored per appointment is {@link FhirExternalId}:
- * {@code Appointment/<id>/_history/<version>}. Success is 2xx; 408, 425, 429, 5xx, network errors
- * and timeouts are retryable; other 4xx permanent, with the OperationOutcome's issues in the
+ * {@link AppointmentListing}); for polling it reads what changed by a {@code _lastUpdated} search
+ * ({@link FhirChangeFeed}), and with {@code inbound.subscription} it keeps a rest-hook
+ * Subscription at the server ({@link FhirSubscription}). The external id stored per appointment
+ * is {@link FhirExternalId}: {@code Appointment/<id>/_history/<version>}. Success is 2xx; 408,
+ * 425, 429, 5xx, network errors and timeouts are retryable; other 4xx permanent, with the
+ * OperationOutcome's issues in the
  * reason. The HAPI client blocks, so calls run on the connector's own threads (as many as {@code
  * limits.maxConcurrency}, default {@value #DEFAULT_THREADS}); each call is bounded by the
  * connector's connect and request timeouts.
  */
 public final class FhirConnector
-    implements Connector, Previewable, ChangeFeed, AppointmentLister {
+    implements Connector, Previewable, ChangeFeed, AppointmentLister, ChangeNotifications {
 
   /** Threads and connections when {@code limits.maxConcurrency} is not set. */
   static final int DEFAULT_THREADS = 8;
@@ -95,6 +96,8 @@ public final class FhirConnector
   private final Credentials credentials;
   private final ExecutorService calls;
   private final Clock clock;
+  private final FhirChangeFeed feed;
+  private final FhirSubscription subscription; // null without inbound.subscription
 
   private FhirConnector(
       ConnectorConfig config,
@@ -112,6 +115,11 @@ public final class FhirConnector
     this.endpoint = new FhirEndpoint(config, credentials, threads);
     this.resources = new AppointmentResource(settings, endpoint.context(), mappings);
     this.calls = Executors.newFixedThreadPool(threads, threadsNamed("fhir-" + config.id()));
+    this.feed = new FhirChangeFeed(endpoint, resources, config, clock, PAGE_SIZE);
+    this.subscription =
+        config.inbound().hasSubscription()
+            ? new FhirSubscription(endpoint, config.inbound().subscription(), config.id())
+            : null;
   }
 
   /**
@@ -322,73 +330,72 @@ public final class FhirConnector
   }
 
   /**
-   * Appointments changed after {@code cursor} (a {@code meta.lastUpdated} instant), oldest first:
-   * {@code GET Appointment?_lastUpdated=gt<cursor>&_sort=_lastUpdated&_count=100}. The next cursor
-   * is the last item's {@code meta.lastUpdated}; when a full page ends among Appointments with the
-   * same lastUpdated, those are left for the next page, so none is skipped. Completes
-   * exceptionally with a {@link SyncException} when the server cannot be read.
+   * The next page of Appointments changed at the server after {@code cursor}, oldest first (see
+   * {@link FhirChangeFeed}). Completes exceptionally with a {@link SyncException} when the server
+   * cannot be read.
    */
   @Override
   public CompletableFuture<ChangePage> fetchChanges(String cursor) {
     try {
-      return CompletableFuture.supplyAsync(() -> changes(cursor), calls);
+      return CompletableFuture.supplyAsync(() -> feed.fetch(cursor), calls);
     } catch (RejectedExecutionException closed) {
       return CompletableFuture.failedFuture(
           new SyncException("connector '" + config.id() + "' is closed"));
     }
   }
 
-  private ChangePage changes(String cursor) {
-    Bundle bundle;
+  /** {@code Appointment/<id>/_history/<versionId>}: each version is stored in the inbox once. */
+  @Override
+  public String itemId(JsonNode item) {
+    return FhirChangeFeed.itemId(item);
+  }
+
+  /**
+   * Creates or repairs the rest-hook Subscription of {@code inbound.subscription} (see {@link
+   * FhirSubscription}); blocks on the caller's thread.
+   *
+   * @throws IllegalStateException when the connector has no {@code inbound.subscription}
+   */
+  @Override
+  public String subscribe() {
+    FhirSubscription subscription = subscription();
     try {
-      bundle = endpoint.changedAppointments(cursor, PAGE_SIZE);
+      return subscription.subscribe();
     } catch (RuntimeException failure) {
-      PushResult verdict =
-          Outcomes.classify(
-              failure, "GET Appointment?_lastUpdated", Redactor.none(), clock.instant(), null);
-      String reason =
-          verdict instanceof PushResult.Retryable retryable
-              ? retryable.reason()
-              : ((PushResult.Permanent) verdict).reason();
-      throw new SyncException(
-          "connector '" + config.id() + "' cannot fetch changes: " + reason, failure);
+      throw notSubscribed("cannot create or verify its Subscription", "POST Subscription", failure);
     }
-    List<Resource> resourcesOnPage = new ArrayList<>();
-    for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
-      if (entry.getResource() instanceof Appointment appointment) {
-        resourcesOnPage.add(appointment);
-      }
+  }
+
+  /** Deletes that Subscription; blocks on the caller's thread. */
+  @Override
+  public String unsubscribe() {
+    FhirSubscription subscription = subscription();
+    try {
+      return subscription.unsubscribe();
+    } catch (RuntimeException failure) {
+      throw notSubscribed("cannot delete its Subscription", "DELETE Subscription", failure);
     }
-    boolean more = bundle.getLink(Bundle.LINK_NEXT) != null;
-    int keep = resourcesOnPage.size();
-    if (more && keep > 0) {
-      String last = lastUpdated(resourcesOnPage.get(keep - 1));
-      int cut = keep;
-      while (cut > 0 && last != null && last.equals(lastUpdated(resourcesOnPage.get(cut - 1)))) {
-        cut--;
-      }
-      keep = cut == 0 ? keep : cut; // a whole page of one instant: nothing better to do
+  }
+
+  private FhirSubscription subscription() {
+    if (subscription == null) {
+      throw new IllegalStateException(
+          "connector '" + config.id() + "' has no inbound.subscription");
     }
-    List<JsonNode> items = new ArrayList<>();
-    String next = cursor;
-    for (Resource resource : resourcesOnPage.subList(0, keep)) {
-      try {
-        items.add(resources.tree(resource));
-      } catch (JsonInputException beyondLimits) {
-        throw new SyncException(
-            "connector '" + config.id() + "': Appointment/" + resource.getIdElement().getIdPart()
-                + " cannot be passed on as JSON (" + beyondLimits.problem() + ")",
-            beyondLimits);
-      }
-      String updated = lastUpdated(resource);
-      if (updated == null) {
-        throw new SyncException(
-            "connector '" + config.id() + "': Appointment/" + resource.getIdElement().getIdPart()
-                + " has no meta.lastUpdated, which the change feed needs; poll another way");
-      }
-      next = updated;
+    return subscription;
+  }
+
+  private SyncException notSubscribed(String what, String step, RuntimeException failure) {
+    PushResult verdict = Outcomes.classify(failure, step, Redactor.none(), clock.instant(), null);
+    if (verdict.httpStatus() != null && verdict.httpStatus() == 401) {
+      endpoint.invalidateCredentials();
     }
-    return new ChangePage(List.copyOf(items), next, more);
+    String reason =
+        verdict instanceof PushResult.Retryable retryable
+            ? retryable.reason()
+            : ((PushResult.Permanent) verdict).reason();
+    return new SyncException(
+        "connector '" + config.id() + "' " + what + ": " + subscription.masked(reason));
   }
 
   /**
@@ -445,12 +452,6 @@ public final class FhirConnector
       throw new ListingException(
           "connector '" + config.id() + "' cannot list Appointments: " + reason, failure);
     }
-  }
-
-  private static String lastUpdated(Resource resource) {
-    return resource.getMeta().hasLastUpdated()
-        ? resource.getMeta().getLastUpdatedElement().getValueAsString()
-        : null;
   }
 
   private Map<String, String> headers() {

@@ -33,6 +33,7 @@ import org.hl7.fhir.r4.model.Appointment;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.Subscription;
 import org.hms.sync.config.ConnectorConfig;
 import org.hms.sync.connector.Http;
 import org.hms.sync.connector.auth.AuthException;
@@ -157,10 +158,11 @@ final class FhirEndpoint implements AutoCloseable {
   }
 
   /**
-   * {@code Appointment?_lastUpdated=gt<cursor>&_sort=_lastUpdated&_count=<count>}, without the
-   * {@code _lastUpdated} criterion when the cursor is null.
+   * {@code Appointment?_lastUpdated=<criterion>&_sort=_lastUpdated&_count=<count>}, e.g. with the
+   * criterion {@code ge2027-03-01T08:00:00.123Z}; without {@code _lastUpdated} when the criterion is
+   * null. Fresh: see {@link #fresh}.
    */
-  Bundle changedAppointments(String cursor, int count) {
+  Bundle changedAppointments(String lastUpdatedCriterion, int count) {
     IQuery<Bundle> query =
         client
             .search()
@@ -169,36 +171,79 @@ final class FhirEndpoint implements AutoCloseable {
             .sort()
             .ascending("_lastUpdated")
             .count(count);
-    if (cursor != null) {
-      query = query.whereMap(Map.of("_lastUpdated", List.of("gt" + cursor)));
+    if (lastUpdatedCriterion != null) {
+      query = query.whereMap(Map.of("_lastUpdated", List.of(lastUpdatedCriterion)));
     }
-    return authorized(query).execute();
+    return fresh(authorized(query)).execute();
   }
 
   /**
    * {@code Appointment?date=ge<from>&date=lt<to>&_count=<count>}: the first page of the
    * Appointments starting in {@code [from, to)} ({@code date} is {@code Appointment.start}). The
-   * bounds are FHIR instants, e.g. {@code 2027-03-01T00:00:00.000Z}. With {@code Cache-Control:
-   * no-cache}, so that a reconciliation run soon after another (after its repairs) does not get
-   * the HAPI FHIR JPA server's cached answer to the same search.
+   * bounds are FHIR instants, e.g. {@code 2027-03-01T00:00:00.000Z}. Fresh: see {@link #fresh}.
    */
   Bundle appointmentsStarting(String from, String to, int count) {
     DateClientParam date = new DateClientParam(Appointment.SP_DATE);
-    return authorized(
-            client
-                .search()
-                .forResource(Appointment.class)
-                .where(date.afterOrEquals().millis(from))
-                .and(date.before().millis(to))
-                .count(count)
-                .cacheControl(new CacheControlDirective().setNoCache(true))
-                .returnBundle(Bundle.class))
+    return fresh(
+            authorized(
+                client
+                    .search()
+                    .forResource(Appointment.class)
+                    .where(date.afterOrEquals().millis(from))
+                    .and(date.before().millis(to))
+                    .count(count)
+                    .returnBundle(Bundle.class)))
         .execute();
   }
 
-  /** The page the bundle's {@code next} link names, with our headers and credentials. */
+  /** The page the bundle's {@code next} link names, with our headers and credentials; fresh. */
   Bundle nextPage(Bundle bundle) {
-    return authorized(client.loadPage().next(bundle)).execute();
+    return fresh(authorized(client.loadPage().next(bundle))).execute();
+  }
+
+  /**
+   * The search page at {@code url} (a {@code next} link kept from an earlier page; the caller
+   * checks its origin), with our headers and credentials; fresh.
+   */
+  Bundle page(String url) {
+    return fresh(authorized(client.loadPage().byUrl(url).andReturnBundle(Bundle.class))).execute();
+  }
+
+  /**
+   * Every Subscription whose channel endpoint is {@code endpointUrl} ({@code
+   * Subscription?url=<endpoint>}, first page); fresh.
+   */
+  List<Subscription> subscriptionsTo(String endpointUrl) {
+    Bundle bundle =
+        fresh(
+                authorized(
+                    client
+                        .search()
+                        .forResource(Subscription.class)
+                        .where(Subscription.URL.matches().value(endpointUrl))
+                        .returnBundle(Bundle.class)))
+            .execute();
+    List<Subscription> found = new ArrayList<>();
+    for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
+      if (entry.getResource() instanceof Subscription subscription) {
+        found.add(subscription);
+      }
+    }
+    return found;
+  }
+
+  /** Deletes the resource; a server that no longer has it answers 404 or 410 (an exception). */
+  void delete(String resourceType, String logicalId) {
+    authorized(client.delete().resourceById(new IdType(resourceType, logicalId))).execute();
+  }
+
+  /**
+   * The call with {@code Cache-Control: no-cache}: a server that keeps search results for a while
+   * (HAPI's JPA server reuses an unchanged search for 60 seconds) runs it again, so a change made
+   * just now is in the answer.
+   */
+  private static <T extends IClientExecutable<T, ?>> T fresh(T call) {
+    return call.withAdditionalHeader(Constants.HEADER_CACHE_CONTROL, Constants.CACHE_CONTROL_NO_CACHE);
   }
 
   /** The Retry-After header of the last response this thread received, if it had one. */

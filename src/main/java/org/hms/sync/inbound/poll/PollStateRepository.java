@@ -39,6 +39,15 @@ public final class PollStateRepository {
    * @return the state with the lease taken, or empty when not due or leased by another node
    */
   public Optional<PollState> tryLease(String connectorId, String node, Instant now, Duration lease) {
+    return tryLease(connectorId, node, now, lease, false);
+  }
+
+  /**
+   * As {@link #tryLease(String, String, Instant, Duration)}; with {@code evenIfNotDue}, also when
+   * the connector is not due yet (its system said something changed).
+   */
+  public Optional<PollState> tryLease(
+      String connectorId, String node, Instant now, Duration lease, boolean evenIfNotDue) {
     Instant at = now.truncatedTo(ChronoUnit.MICROS);
     Instant until = now.plus(lease).truncatedTo(ChronoUnit.MICROS);
     createIfMissing(connectorId);
@@ -49,13 +58,14 @@ public final class PollStateRepository {
               connection.prepareStatement(
                   "UPDATE poll_state SET locked_by = ?, locked_until = ? WHERE connector_id = ?"
                       + " AND (locked_until IS NULL OR locked_until <= ? OR locked_by = ?)"
-                      + " AND (next_poll_at IS NULL OR next_poll_at <= ?)")) {
+                      + " AND (? OR next_poll_at IS NULL OR next_poll_at <= ?)")) {
             update.setString(1, node);
             Jdbc.setInstant(update, 2, until);
             update.setString(3, connectorId);
             Jdbc.setInstant(update, 4, at);
             update.setString(5, node);
-            Jdbc.setInstant(update, 6, at);
+            update.setBoolean(6, evenIfNotDue);
+            Jdbc.setInstant(update, 7, at);
             if (update.executeUpdate() != 1) {
               return Optional.empty();
             }

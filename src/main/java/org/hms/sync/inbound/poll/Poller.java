@@ -19,11 +19,15 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.hms.sync.Failures;
 import org.hms.sync.Ids;
 import org.hms.sync.Text;
@@ -51,11 +55,18 @@ import org.slf4j.LoggerFactory;
  * processes), {@code GET baseUrl + path?cursorParam=cursor} with the connector's credentials,
  * follow next-page links up to {@code maxPages}, then store the items and the new cursor in one
  * transaction. A failing poll keeps the cursor and backs off exponentially (at most {@link
- * #MAX_BACKOFF}). Thread-safe; {@link #start()} runs {@link #runOnce()} on a daemon thread.
+ * #MAX_BACKOFF}). A connector's system may say that something changed ({@link #wakeUp}): its
+ * connector is then polled at once, due or not. Thread-safe; {@link #start()} runs {@link
+ * #runOnce()} on a daemon thread.
  */
 public final class Poller implements AutoCloseable {
   /** The longest wait after failed polls. */
   public static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
+
+  /** The longest and shortest time between two looks for due connectors (see {@link #tickFor}). */
+  static final Duration MAX_TICK = Duration.ofSeconds(1);
+
+  static final Duration MIN_TICK = Duration.ofMillis(50);
 
   private static final Logger log = LoggerFactory.getLogger(Poller.class);
   private static final int MAX_ITEM_ID_LENGTH = 200;
@@ -99,6 +110,9 @@ public final class Poller implements AutoCloseable {
   private final String node;
   private final Settings settings;
   private final Clock clock;
+  /** Connectors woken by their system, polled at the next round whether due or not. */
+  private final Set<String> woken = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean roundQueued = new AtomicBoolean();
   private ScheduledExecutorService loop;
 
   Poller(
@@ -163,6 +177,54 @@ public final class Poller implements AutoCloseable {
     return sources.stream().map(source -> source.connector().id()).toList();
   }
 
+  /**
+   * How often the loop looks for due connectors: a quarter of the shortest poll interval, at most
+   * {@link #MAX_TICK} and at least {@link #MIN_TICK}, so that a poll starts at most a quarter of
+   * its interval late.
+   */
+  public static Duration tickFor(List<ConnectorConfig> connectors) {
+    Duration tick = MAX_TICK;
+    for (ConnectorConfig connector : connectors) {
+      PollConfig poll = connector.inbound().poll();
+      if (poll != null && poll.interval().dividedBy(4).compareTo(tick) < 0) {
+        tick = poll.interval().dividedBy(4);
+      }
+    }
+    return tick.compareTo(MIN_TICK) < 0 ? MIN_TICK : tick;
+  }
+
+  /**
+   * Polls this connector as soon as the loop is free, whether its interval has passed or not: its
+   * system said something changed. Any number of wake-ups before that poll make one poll; when
+   * another process holds the connector's lease, this one polls once it is free. Returns at once;
+   * does nothing (false) for a connector that is not polled, and polls nothing before {@link
+   * #start()}.
+   *
+   * @return whether the connector is polled here
+   */
+  public boolean wakeUp(String connectorId) {
+    if (!connectorIds().contains(connectorId)) {
+      return false;
+    }
+    woken.add(connectorId);
+    ScheduledExecutorService running;
+    synchronized (this) {
+      running = loop;
+    }
+    if (running != null && roundQueued.compareAndSet(false, true)) {
+      try {
+        running.execute(
+            () -> {
+              roundQueued.set(false);
+              runQuietly();
+            });
+      } catch (RejectedExecutionException closed) {
+        roundQueued.set(false); // stopping: nothing more to poll
+      }
+    }
+    return true;
+  }
+
   /** Starts the loop on a daemon thread; does nothing when no connector polls. */
   public synchronized void start() {
     if (loop != null || sources.isEmpty()) {
@@ -207,14 +269,18 @@ public final class Poller implements AutoCloseable {
   private int poll(Source source) {
     String id = source.connector().id();
     Instant now = clock.instant();
+    boolean wokenUp = woken.remove(id);
     PollState state;
     try {
-      state = states.tryLease(id, node, now, settings.lease()).orElse(null);
+      state = states.tryLease(id, node, now, settings.lease(), wokenUp).orElse(null);
     } catch (RuntimeException failure) {
       log.warn("cannot take the poll lease of connector '{}' ({})", id, Failures.describe(failure));
-      return 0;
+      state = null;
     }
     if (state == null) {
+      if (wokenUp) {
+        woken.add(id); // another node polls it now, or the database failed: try again next round
+      }
       return 0;
     }
     String cursor = state.cursor() != null ? state.cursor() : source.poll().initialCursor();
@@ -446,7 +512,7 @@ public final class Poller implements AutoCloseable {
 
   private InboxItem toItem(Source source, JsonNode item, Instant now) {
     String connectorId = source.connector().id();
-    String itemId = "poll:" + itemId(source.poll(), item);
+    String itemId = "poll:" + itemId(source.poll(), source.feed(), item);
     String payload = Json.write(item);
     if (payload.length() > MAX_ITEM_LENGTH) {
       // Stored rejected without its content (it does not fit), so that the feed moves on.
@@ -484,15 +550,25 @@ public final class Poller implements AutoCloseable {
 
   /** The idField's value when present and short, else the SHA-256 of the item's JSON. */
   static String itemId(PollConfig poll, JsonNode item) {
+    return itemId(poll, null, item);
+  }
+
+  /**
+   * The idField's value when present and short; else, for a connector's own feed, the id the feed
+   * gives the item ({@link ChangeFeed#itemId}); else the SHA-256 of the item's JSON.
+   */
+  static String itemId(PollConfig poll, ChangeFeed feed, JsonNode item) {
+    String id = null;
     if (poll.idField() != null) {
       JsonNode value = item.at(poll.idField());
-      if (value.isValueNode() && !value.isNull() && !value.asText().isBlank()
-          && value.asText().length() <= MAX_ITEM_ID_LENGTH
-          && Text.problem(value.asText()) == null) {
-        return value.asText();
-      }
+      id = value.isValueNode() && !value.isNull() ? value.asText() : null;
+    } else if (feed != null) {
+      id = feed.itemId(item);
     }
-    return "sha256:" + sha256(Json.write(item));
+    boolean usable =
+        id != null && !id.isBlank() && id.length() <= MAX_ITEM_ID_LENGTH
+            && Text.problem(id) == null;
+    return usable ? id : "sha256:" + sha256(Json.write(item));
   }
 
   private static String sha256(String text) {

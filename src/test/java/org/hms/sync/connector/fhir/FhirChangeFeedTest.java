@@ -9,6 +9,7 @@ import static org.hms.sync.connector.fhir.FhirFixtures.request;
 
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -18,11 +19,16 @@ import java.util.concurrent.TimeUnit;
 import org.hl7.fhir.r4.model.Appointment;
 import org.hms.sync.SyncException;
 import org.hms.sync.connector.ChangeFeed.ChangePage;
+import org.hms.sync.json.Json;
 import org.hms.sync.mapping.SampleEvents;
 import org.hms.sync.outbox.EventTypes;
 import org.junit.jupiter.api.Test;
 
-/** Polling a FHIR server for changed Appointments by {@code _lastUpdated}. */
+/**
+ * Polling a FHIR server (the portal stand-in, whose clock moves a second per write) for changed
+ * Appointments by {@code _lastUpdated}: fresh searches, an overlap of a second, each version once,
+ * next links followed.
+ */
 class FhirChangeFeedTest {
 
   private final FhirTestServer server = FhirFixtures.server();
@@ -38,7 +44,7 @@ class FhirChangeFeedTest {
   }
 
   @Test
-  void changes_come_oldest_first_as_fhir_json_with_the_last_lastupdated_as_cursor() {
+  void changes_come_oldest_first_as_fhir_json_and_the_cursor_stands_at_the_last_lastupdated() {
     seed(3);
 
     ChangePage page = fetch(null);
@@ -51,14 +57,27 @@ class FhirChangeFeedTest {
     assertThat(page.items())
         .extracting(item -> item.path("identifier").path(0).path("value").asText())
         .containsExactly("appointment-1", "appointment-2", "appointment-3");
-    assertThat(page.nextCursor())
-        .isEqualTo(page.items().get(2).path("meta").path("lastUpdated").asText());
+    Instant last =
+        FeedCursor.instantOrNull(page.items().get(2).path("meta").path("lastUpdated").asText());
+    assertThat(Json.read(page.nextCursor()).path("after").asText()).isEqualTo(last.toString());
     FhirTestServer.Received search = server.received("GET").get(0);
     assertThat(search.uri()).contains("_sort=_lastUpdated").contains("_count=100");
   }
 
   @Test
-  void the_cursor_returns_only_what_changed_after_it_including_our_own_writes() {
+  void the_feed_asks_for_fresh_results_on_every_page_so_no_search_cache_hides_a_change() {
+    seed(130);
+
+    drain();
+
+    assertThat(server.received("GET")).hasSize(2);
+    assertThat(server.received("GET"))
+        .extracting(request -> request.header("Cache-Control"))
+        .containsOnly("no-cache");
+  }
+
+  @Test
+  void the_cursor_returns_what_changed_after_it_including_our_own_writes_and_nothing_twice() {
     seed(2);
     ChangePage first = fetch(null);
     String externalId =
@@ -73,9 +92,37 @@ class FhirChangeFeedTest {
         .extracting(item -> item.path("id").asText() + "/" + item.path("meta").path("versionId").asText())
         .containsExactly(
             FhirExternalId.parse(externalId).logicalId() + "/1", "1/2");
+    Instant after = Instant.parse(Json.read(first.nextCursor()).path("after").asText());
     assertThat(server.received("GET").get(1).uri())
-        .contains("_lastUpdated=gt" + first.nextCursor().replace("+", "%2B").replace(":", "%3A"));
+        .as("the search reaches a second back, and what it finds again is not passed on twice")
+        .contains("_lastUpdated=ge" + after.minusSeconds(1).toString().replace(":", "%3A"));
     assertThat(fetch(second.nextCursor()).items()).isEmpty();
+    assertThat(fetch(fetch(second.nextCursor()).nextCursor()).items()).isEmpty();
+  }
+
+  @Test
+  void each_item_is_named_by_its_id_and_version_for_the_inbox() {
+    seed(1);
+    server.appointments.change("1", appointment -> appointment.setComment("moved"));
+
+    JsonNode item = fetch(null).items().get(0);
+
+    assertThat(connector.itemId(item)).isEqualTo("Appointment/1/_history/2");
+  }
+
+  @Test
+  void a_cursor_of_an_earlier_version_is_read_as_changed_after_that_instant() {
+    seed(2);
+    String second = fetch(null).items().get(1).path("meta").path("lastUpdated").asText();
+
+    ChangePage unchanged = fetch(second);
+    seed(1);
+    ChangePage later = fetch(second);
+
+    assertThat(unchanged).isEqualTo(new ChangePage(List.of(), second, false));
+    assertThat(later.items())
+        .extracting(item -> item.path("identifier").path(0).path("value").asText())
+        .containsExactly("appointment-3");
   }
 
   @Test
@@ -91,7 +138,7 @@ class FhirChangeFeedTest {
   }
 
   @Test
-  void a_page_that_ends_among_appointments_changed_at_the_same_instant_leaves_them_all_for_the_next() {
+  void appointments_changed_at_the_same_instant_across_a_page_boundary_all_come_once() {
     seed(95);
     server.freezeTime(true);
     seed(10); // 96..105 share one lastUpdated, across the page boundary at 100
@@ -101,12 +148,28 @@ class FhirChangeFeedTest {
     ChangePage first = fetch(null);
 
     assertThat(first.more()).isTrue();
-    assertThat(first.items()).hasSize(95);
+    assertThat(first.items()).hasSize(100);
+    assertThat(Json.read(first.nextCursor()).path("next").asText()).contains("_getpages");
     List<JsonNode> all = drain();
     assertThat(all).hasSize(110);
     Set<String> ids = new HashSet<>();
     all.forEach(item -> ids.add(item.path("id").asText()));
     assertThat(ids).hasSize(110);
+  }
+
+  @Test
+  void a_search_of_only_appointments_changed_at_one_instant_is_read_to_its_end_and_then_rests() {
+    server.freezeTime(true);
+    seed(150); // one lastUpdated for all: only the next links lead through them
+
+    List<JsonNode> all = drain();
+    String cursor = lastCursor;
+    List<JsonNode> again = drain(cursor);
+
+    assertThat(all).hasSize(150);
+    assertThat(all.stream().map(item -> item.path("id").asText()).distinct()).hasSize(150);
+    assertThat(again).as("found again by the overlap, but seen").isEmpty();
+    assertThat(lastCursor).hasSizeLessThanOrEqualTo(FeedCursor.MAX_LENGTH).isEqualTo(cursor);
   }
 
   @Test
@@ -122,13 +185,21 @@ class FhirChangeFeedTest {
         .hasMessageContaining("database down");
   }
 
+  private String lastCursor;
+
   private List<JsonNode> drain() {
+    return drain(null);
+  }
+
+  /** Every page from this cursor on, as the poller reads them in one poll. */
+  private List<JsonNode> drain(String from) {
     List<JsonNode> all = new ArrayList<>();
-    String cursor = null;
+    String cursor = from;
     for (int pages = 0; pages < 10; pages++) {
       ChangePage page = fetch(cursor);
       all.addAll(page.items());
       cursor = page.nextCursor();
+      lastCursor = cursor;
       if (!page.more()) {
         return all;
       }

@@ -305,6 +305,22 @@ class FhirHostileAnswerTest {
                 + " more than 64 levels deep; the limit is 64)");
   }
 
+  @Test
+  void a_change_page_whose_next_link_leads_to_another_origin_fails_without_following_it() {
+    String bundle =
+        "{\"resourceType\": \"Bundle\", \"type\": \"searchset\", \"link\": [{\"relation\":"
+            + " \"next\", \"url\": \"http://elsewhere.example/fhir?_getpages=1\"}], \"entry\":"
+            + " [{\"resource\": {\"resourceType\": \"Appointment\", \"id\": \"1\", \"status\":"
+            + " \"booked\", \"meta\": {\"versionId\": \"1\", \"lastUpdated\":"
+            + " \"2027-03-01T08:00:00Z\"}, \"participant\": [{\"status\": \"accepted\"}]}}]}";
+
+    assertThat(changesFailWith(fhir(200, bundle)))
+        .isEqualTo(
+            "connector 'county-portal': the change search's next link points to another origin"
+                + " than baseUrl; the feed follows links on the connector's own origin only, so"
+                + " that its credentials go nowhere else");
+  }
+
   // ---- listing ----
 
   @Test

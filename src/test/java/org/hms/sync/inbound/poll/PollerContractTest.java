@@ -2,6 +2,7 @@ package org.hms.sync.inbound.poll;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.javalin.Javalin;
 import java.net.URI;
@@ -253,6 +254,64 @@ abstract class PollerContractTest {
     assertThat(requests).containsExactly("/api/changes?updatedSince=2027-02-01T08%3A00%3A01Z");
     assertThat(stored()).extracting(InboxItem::webhookId).containsExactlyInAnyOrder("poll:c1", "poll:c2");
     assertThat(states.find("portal").orElseThrow().cursor()).isEqualTo("2027-02-01T08:00:40Z");
+  }
+
+  @Test
+  void a_woken_connector_is_polled_before_its_interval_has_passed_once_per_wake_up() {
+    bookedInEmr("p-1");
+    bookedInEmr("p-2");
+    changed("c1", "cancel", "p-1", "2027-02-01T08:00:01Z");
+    Poller poller = poller("node-a", "/changeId");
+    poller.runOnce();
+    changed("c2", "cancel", "p-2", "2027-02-01T08:00:02Z");
+    requests.clear();
+
+    assertThat(poller.runOnce()).as("not due").isZero();
+    assertThat(poller.wakeUp("portal")).isTrue();
+    assertThat(poller.runOnce()).isEqualTo(1);
+    assertThat(poller.runOnce()).as("the wake-up was used up").isZero();
+
+    assertThat(requests).hasSize(1);
+    assertThat(poller.wakeUp("elsewhere")).as("not polled here").isFalse();
+    assertThat(states.find("portal").orElseThrow().nextPollAt()).isEqualTo(T0.plus(INTERVAL));
+  }
+
+  @Test
+  void a_wake_up_while_another_node_polls_is_kept_until_this_node_gets_the_lease() {
+    bookedInEmr("p-1");
+    changed("c1", "cancel", "p-1", "2027-02-01T08:00:01Z");
+    Poller poller = poller("node-a", "/changeId");
+    poller.runOnce();
+    assertThat(states.tryLease("portal", "node-b", clock.instant(), LEASE, true)).isPresent();
+    requests.clear();
+
+    poller.wakeUp("portal");
+    assertThat(poller.runOnce()).isZero();
+    states.saveBatch("portal", "node-b", null, List.of(), clock.instant(), T0.plus(INTERVAL));
+    changed("c2", "cancel", "p-1", "2027-02-01T08:00:02Z");
+    assertThat(poller.runOnce()).isEqualTo(1);
+
+    assertThat(requests).hasSize(1);
+  }
+
+  @Test
+  void a_started_poller_polls_a_woken_connector_at_once() {
+    bookedInEmr("p-1");
+    bookedInEmr("p-2");
+    changed("c1", "cancel", "p-1", "2027-02-01T08:00:01Z");
+    Poller poller = poller("node-a", "/changeId");
+    poller.start();
+    try {
+      await().atMost(Duration.ofSeconds(10)).until(() -> stored().size() == 1);
+      changed("c2", "cancel", "p-2", "2027-02-01T08:00:02Z");
+
+      poller.wakeUp("portal");
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> stored().size() == 2);
+    } finally {
+      poller.close();
+      poller.awaitStop(Duration.ofSeconds(10));
+    }
   }
 
   @Test
