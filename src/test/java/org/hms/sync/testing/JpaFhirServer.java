@@ -90,17 +90,56 @@ public final class JpaFhirServer implements AutoCloseable {
    */
   public static synchronized JpaFhirServer shared() {
     if (shared == null) {
-      try {
-        shared = new JpaFhirServer();
-      } catch (Exception failure) {
-        throw new IllegalStateException(
-            "the HAPI FHIR JPA test server did not start: " + failure, failure);
-      }
+      shared = startedInItsOwnThreadGroup();
       JpaFhirServer server = shared;
       Runtime.getRuntime()
           .addShutdownHook(new Thread(server::close, "hapi-jpa-shutdown"));
     }
     return shared;
+  }
+
+  /**
+   * Starts the server from a thread of a group of its own, so that the threads it makes (Jetty's,
+   * and the pools HAPI fills from them: subscription delivery, batch jobs) belong to that group.
+   * An exception that ends one of them is logged there instead of reaching the JVM's default
+   * handler, where Awaitility, while any test awaits, would report it as that test's failure (a
+   * rest-hook delivery retried after its Subscription was deleted did just that to a crash test).
+   */
+  private static JpaFhirServer startedInItsOwnThreadGroup() {
+    ThreadGroup group =
+        new ThreadGroup("hapi-jpa") {
+          @Override
+          public void uncaughtException(Thread thread, Throwable failure) {
+            log.warn(
+                "a thread of the HAPI FHIR JPA test server ({}) ended with {}; not a test failure",
+                thread.getName(), failure.toString());
+          }
+        };
+    JpaFhirServer[] started = new JpaFhirServer[1];
+    Exception[] failed = new Exception[1];
+    Thread starter =
+        new Thread(
+            group,
+            () -> {
+              try {
+                started[0] = new JpaFhirServer();
+              } catch (Exception failure) {
+                failed[0] = failure;
+              }
+            },
+            "hapi-jpa-start");
+    starter.start();
+    try {
+      starter.join();
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while the HAPI FHIR JPA test server started");
+    }
+    if (failed[0] != null) {
+      throw new IllegalStateException(
+          "the HAPI FHIR JPA test server did not start: " + failed[0], failed[0]);
+    }
+    return started[0];
   }
 
   /** {@code prefix-<random>}: an identifier value no other test uses. */
