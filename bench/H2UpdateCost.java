@@ -15,8 +15,8 @@ import java.sql.Statement;
  * outcome) cost in H2,
  * on the {@code delivery} table as it is (five B-tree maps: H2 rewrites the row in every one of
  * them on each UPDATE) against a narrow state table keyed by a BIGINT (H2's row key) with only the
- * {@code (status, next_attempt_at)} index. Not part of the build; see docs/benchmarks.md, seventh
- * session. Migration V8 (eighth session) adopted the narrow design. Run with the H2 jar the project
+ * {@code (status, next_attempt_at)} index. Not part of the build; see docs/benchmarks.md (history,
+ * 2026-11-27 (f) and (g)). Migration V8 adopted the narrow design. Run with the H2 jar the project
  * uses:
  *
  * <pre>
