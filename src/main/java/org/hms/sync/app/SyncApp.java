@@ -31,6 +31,8 @@ import org.hms.sync.delivery.DeadLetters;
 import org.hms.sync.delivery.DeliveryEngine;
 import org.hms.sync.delivery.DeliveryObserver;
 import org.hms.sync.delivery.DeliveryRepository;
+import org.hms.sync.delivery.Enqueue;
+import org.hms.sync.delivery.SyncRecords;
 import org.hms.sync.delivery.RetryPolicy;
 import org.hms.sync.http.ApiServer;
 import org.hms.sync.idempotency.IdempotencyKeys;
@@ -130,7 +132,7 @@ public final class SyncApp implements AutoCloseable {
         log.info("applied {} database migration(s); schema at version {}", applied,
             database.schemaVersion());
       }
-      this.outbox = new Outbox(subscribers(config));
+      this.outbox = new Outbox(subscribers(config), new Enqueue());
       this.scheduling =
           new SchedulingService(database.transactor(), outbox, new JsonSnapshotEncoder(), clock);
       this.deliveries = new DeliveryRepository(database.transactor());
@@ -179,7 +181,7 @@ public final class SyncApp implements AutoCloseable {
               limits);
       metrics.bindEngine(engine, limits);
       outbox.onCommit(engine::wakeUp);
-      ReconcileRepository reconciliations = new ReconcileRepository(database.transactor());
+      ReconcileRepository reconciliations = new ReconcileRepository(database.transactor(), new SyncRecords(database.transactor()));
       this.reconciler =
           new Reconciler(
               config.connectors(), connectors, reconciliations, scheduling, inbox,

@@ -17,7 +17,6 @@ import java.util.UUID;
 import org.hms.sync.db.Jdbc;
 import org.hms.sync.db.Dialect;
 import org.hms.sync.db.Transactor;
-import org.hms.sync.outbox.Outbox;
 import org.hms.sync.outbox.OutboxEvent;
 
 /** SQL for deliveries, the sync log and connector status. One code path for H2 and PostgreSQL. */
@@ -371,7 +370,7 @@ public final class DeliveryRepository {
     for (AttemptResult result : dead) {
       lockAppointment(connection, result.claimed().event().appointmentId());
       List<Long> later =
-          Outbox.deliveryNumbers(
+          Enqueue.deliveryNumbers(
               connection,
               result.claimed().connectorId(),
               result.claimed().event().appointmentId(),
@@ -629,7 +628,7 @@ public final class DeliveryRepository {
             "UPDATE delivery_state SET status = 'pending', next_attempt_at = ?, updated_at = ?"
                 + " WHERE delivery_no = ? AND status = 'parked'")) {
       for (long number :
-          Outbox.deliveryNumbers(connection, delivery.connectorId(), delivery.appointmentId(), 0)) {
+          Enqueue.deliveryNumbers(connection, delivery.connectorId(), delivery.appointmentId(), 0)) {
         Jdbc.setInstant(update, 1, now);
         Jdbc.setInstant(update, 2, now);
         update.setLong(3, number);
