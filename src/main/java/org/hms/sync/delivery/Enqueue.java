@@ -34,8 +34,9 @@ public final class Enqueue implements Enqueuer {
           + " IN ('dead', 'parked')) THEN 'parked' ELSE 'pending' END, ?, ?"
           + " FROM delivery d WHERE d.id = ?";
   private static final String SUPERSEDE_HELD =
-      "UPDATE delivery_state SET status = 'discarded', last_error = ?, updated_at = ?,"
-          + " completed_at = ? WHERE delivery_no = ? AND status IN ('dead', 'parked')";
+      "UPDATE delivery_state SET status = '" + Transition.SUPERSEDE.target().wire() + "',"
+          + " last_error = ?, updated_at = ?, completed_at = ? WHERE delivery_no = ? AND "
+          + Transition.SUPERSEDE.guard();
 
   @Override
   public void enqueue(Connection connection, OutboxEvent event, List<String> connectorIds)
