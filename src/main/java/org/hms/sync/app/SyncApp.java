@@ -22,26 +22,34 @@ import org.hms.sync.config.LimitsConfig;
 import org.hms.sync.delivery.ConnectorLimits;
 import org.hms.sync.config.EngineConfig;
 import org.hms.sync.config.RetryConfig;
+import org.hms.sync.config.SubscriptionConfig;
 import org.hms.sync.config.SyncConfig;
 import org.hms.sync.connector.ConnectorTypes;
 import org.hms.sync.db.Database;
 import org.hms.sync.delivery.Connector;
+import org.hms.sync.delivery.DeadLetters;
 import org.hms.sync.delivery.DeliveryEngine;
 import org.hms.sync.delivery.DeliveryObserver;
 import org.hms.sync.delivery.DeliveryRepository;
+import org.hms.sync.delivery.Enqueue;
+import org.hms.sync.delivery.SyncRecords;
 import org.hms.sync.delivery.RetryPolicy;
 import org.hms.sync.http.ApiServer;
 import org.hms.sync.idempotency.IdempotencyKeys;
 import org.hms.sync.config.ConflictPolicy;
 import org.hms.sync.inbound.InboxProcessor;
 import org.hms.sync.inbound.InboxRepository;
+import org.hms.sync.inbound.ReviewDesk;
 import org.hms.sync.inbound.ReviewRepository;
+import org.hms.sync.inbound.poll.Notifications;
 import org.hms.sync.inbound.poll.PollStateRepository;
 import org.hms.sync.inbound.poll.Poller;
 import org.hms.sync.inbound.poll.Subscriptions;
+import org.hms.sync.inbound.webhook.WebhookIntake;
 import org.hms.sync.inbound.webhook.WebhookReceiver;
 import org.hms.sync.json.JsonSnapshotEncoder;
 import org.hms.sync.metrics.SyncMetrics;
+import org.hms.sync.operations.ConnectorOverview;
 import org.hms.sync.outbox.Outbox;
 import org.hms.sync.reconcile.ReconcileRepository;
 import org.hms.sync.reconcile.ReconcileScheduler;
@@ -80,6 +88,11 @@ public final class SyncApp implements AutoCloseable {
   private final Reconciler reconciler;
   private final ReconcileScheduler reconcileScheduler;
   private final IdempotencyKeys idempotencyKeys;
+  private final DeadLetters deadLetters;
+  private final WebhookIntake webhookIntake;
+  private final Notifications notifications;
+  private final ReviewDesk reviewDesk;
+  private final ConnectorOverview connectorOverview;
   private ApiServer server;
   private boolean maintenanceStarted;
   private boolean engineStarted;
@@ -119,7 +132,7 @@ public final class SyncApp implements AutoCloseable {
         log.info("applied {} database migration(s); schema at version {}", applied,
             database.schemaVersion());
       }
-      this.outbox = new Outbox(subscribers(config));
+      this.outbox = new Outbox(subscribers(config), new Enqueue());
       this.scheduling =
           new SchedulingService(database.transactor(), outbox, new JsonSnapshotEncoder(), clock);
       this.deliveries = new DeliveryRepository(database.transactor());
@@ -168,7 +181,7 @@ public final class SyncApp implements AutoCloseable {
               limits);
       metrics.bindEngine(engine, limits);
       outbox.onCommit(engine::wakeUp);
-      ReconcileRepository reconciliations = new ReconcileRepository(database.transactor());
+      ReconcileRepository reconciliations = new ReconcileRepository(database.transactor(), new SyncRecords(database.transactor()));
       this.reconciler =
           new Reconciler(
               config.connectors(), connectors, reconciliations, scheduling, inbox,
@@ -176,10 +189,33 @@ public final class SyncApp implements AutoCloseable {
       this.reconcileScheduler =
           new ReconcileScheduler(
               reconciler, reconciliations, config.connectors(), engineSettings.nodeId(), clock);
+      List<String> connectorIds = List.copyOf(connectors.keySet());
+      this.deadLetters = new DeadLetters(deliveries, connectorIds, engine::wakeUp, clock);
+      this.webhookIntake =
+          new WebhookIntake(
+              webhooks, connectors.keySet(), inbox, inboxProcessor::wakeUp,
+              metrics::onWebhookRejected);
+      this.notifications =
+          new Notifications(subscriptionsById(config), connectors.keySet(), poller::wakeUp);
+      this.reviewDesk = new ReviewDesk(reviews, inboxProcessor);
+      this.connectorOverview =
+          new ConnectorOverview(
+              config.connectors(), connectors, deliveries, breakers, limits, engine::load,
+              pollStates, reconciler, clock);
     } catch (RuntimeException failure) {
       database.close();
       throw failure;
     }
+  }
+
+  private static Map<String, SubscriptionConfig> subscriptionsById(SyncConfig config) {
+    Map<String, SubscriptionConfig> byId = new LinkedHashMap<>();
+    for (ConnectorConfig connector : config.connectors()) {
+      if (connector.inbound().subscription() != null) {
+        byId.put(connector.id(), connector.inbound().subscription());
+      }
+    }
+    return byId;
   }
 
   /** Each connector's rate and concurrency limit, from its {@code rateLimit} and {@code maxConcurrency}. */
@@ -339,7 +375,13 @@ public final class SyncApp implements AutoCloseable {
 
   /** Starts the HTTP API on the configured port (0 = any free port). */
   public SyncApp startServer(String adminToken) {
-    server = new ApiServer(this, adminToken);
+    server =
+        new ApiServer(
+            new ApiServer.Services(
+                clock, database, metrics, idempotencyKeys, scheduling, deliveries, deadLetters,
+                connectorOverview, webhookIntake, inbox, notifications, reviewDesk, reconciler),
+            config.server(),
+            adminToken);
     server.start(config.server().port());
     return this;
   }
@@ -408,7 +450,6 @@ public final class SyncApp implements AutoCloseable {
     return pollStates;
   }
 
-  /** Applies inbox items to the EMR; started with the engine. */
   /** Runs and finds reconciliations. */
   public Reconciler reconciler() {
     return reconciler;
@@ -423,8 +464,29 @@ public final class SyncApp implements AutoCloseable {
     return idempotencyKeys;
   }
 
+  /** Applies inbox items to the EMR; started with the engine. */
   public InboxProcessor inboxProcessor() {
     return inboxProcessor;
+  }
+
+  /** Replays and discards dead letters, waking the engine. */
+  public DeadLetters deadLetters() {
+    return deadLetters;
+  }
+
+  /** Verifies and stores webhooks. */
+  public WebhookIntake webhookIntake() {
+    return webhookIntake;
+  }
+
+  /** Lists and resolves reviews. */
+  public ReviewDesk reviewDesk() {
+    return reviewDesk;
+  }
+
+  /** How every connector stands. */
+  public ConnectorOverview connectorOverview() {
+    return connectorOverview;
   }
 
   /**

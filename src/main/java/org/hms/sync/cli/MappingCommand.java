@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Work with JSONata mappings.",
     subcommands = {MappingCommand.Test.class})
-final class MappingCommand implements Runnable {
+public final class MappingCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override

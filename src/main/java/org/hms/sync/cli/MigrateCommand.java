@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     name = "migrate",
     mixinStandardHelpOptions = true,
     description = "Apply pending database migrations and exit (serve also does this at start).")
-final class MigrateCommand implements Callable<Integer> {
+public final class MigrateCommand implements Callable<Integer> {
   @CommandLine.Mixin ConfigFile config;
 
   @Override

@@ -7,7 +7,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import org.hms.sync.app.SyncApp;
 import org.hms.sync.config.SyncConfig;
 import org.hms.sync.json.Json;
 import org.hms.sync.reconcile.Difference;
@@ -27,12 +26,18 @@ import picocli.CommandLine.Option;
           + " a running `hms-sync serve` applies them.",
       "Exit code: 0 no drift, 3 drift found, 1 the run failed."
     })
-final class ReconcileCommand implements Callable<Integer> {
+public final class ReconcileCommand implements Callable<Integer> {
   static final int DRIFT = 3;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @CommandLine.Mixin ConfigFile config;
+
+  private final Service.Opener opener;
+
+  public ReconcileCommand(Service.Opener opener) {
+    this.opener = opener;
+  }
 
   @Option(names = "--connector", required = true, description = "connector id")
   String connector;
@@ -61,7 +66,7 @@ final class ReconcileCommand implements Callable<Integer> {
     Instant start = parse("--from", from, false);
     Instant end = parse("--to", to, true);
     SyncConfig loaded = config.load();
-    try (SyncApp app = SyncApp.create(loaded)) {
+    try (Service app = opener.open(loaded)) {
       Reconciliation run;
       try {
         run = app.reconciler().run(connector, start, end, repair, "cli");

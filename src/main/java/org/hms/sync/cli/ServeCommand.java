@@ -2,7 +2,6 @@ package org.hms.sync.cli;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.hms.sync.app.SyncApp;
 import org.hms.sync.config.SyncConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -11,8 +10,14 @@ import picocli.CommandLine.Command;
     name = "serve",
     mixinStandardHelpOptions = true,
     description = "Run the HTTP API and the delivery engine until stopped (SIGTERM or Ctrl-C).")
-final class ServeCommand implements Callable<Integer> {
+public final class ServeCommand implements Callable<Integer> {
   @CommandLine.Mixin ConfigFile config;
+
+  private final Service.Opener opener;
+
+  public ServeCommand(Service.Opener opener) {
+    this.opener = opener;
+  }
 
   @Override
   public Integer call() throws InterruptedException {
@@ -24,9 +29,9 @@ final class ServeCommand implements Callable<Integer> {
               + config.path
               + "; set it (usually to ${HMS_ADMIN_TOKEN}) or export HMS_ADMIN_TOKEN");
     }
-    SyncApp app = SyncApp.create(loaded);
+    Service app = opener.open(loaded);
     try {
-      app.startServer(token).startEngine();
+      app.serve(token);
     } catch (RuntimeException failure) {
       app.close();
       throw failure;

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
     name = "status",
     mixinStandardHelpOptions = true,
     description = "Show the schema version and each connector's backlog, dead letters and health.")
-final class StatusCommand implements Callable<Integer> {
+public final class StatusCommand implements Callable<Integer> {
   @CommandLine.Mixin ConfigFile config;
 
   @Override

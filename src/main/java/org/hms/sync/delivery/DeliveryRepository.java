@@ -17,7 +17,6 @@ import java.util.UUID;
 import org.hms.sync.db.Jdbc;
 import org.hms.sync.db.Dialect;
 import org.hms.sync.db.Transactor;
-import org.hms.sync.outbox.Outbox;
 import org.hms.sync.outbox.OutboxEvent;
 
 /** SQL for deliveries, the sync log and connector status. One code path for H2 and PostgreSQL. */
@@ -47,14 +46,14 @@ public final class DeliveryRepository {
           + " AND p.connector_id = d.connector_id AND p.sequence < d.sequence"
           // One state row per earlier delivery, by its key (a join could be planned as a scan).
           + " AND (SELECT ps.status FROM delivery_state ps WHERE ps.delivery_no = p.delivery_no)"
-          + " NOT IN ('succeeded', 'discarded'))"
+          + " NOT IN (" + DeliveryStatus.sqlList(Transition.finals()) + "))"
           // (status, next_attempt_at) matches the delivery_due index, so the scan stops at LIMIT.
           + " ORDER BY s.status, s.next_attempt_at LIMIT ?";
 
   private static final String CLAIM =
       "UPDATE delivery_state SET locked_by = ?, locked_until = ?, claim_token = ?,"
           + " attempts = attempts + 1, updated_at = ? WHERE delivery_no = ?"
-          + " AND status IN ('pending', 'retrying') AND (locked_until IS NULL OR locked_until < ?)";
+          + " AND " + Transition.CLAIM.guard() + " AND (locked_until IS NULL OR locked_until < ?)";
 
   // The rows this transaction has just claimed (and holds locked), walked from their keys: the
   // planner sees how many there are and looks each one up. Filtering the narrow state table by the
@@ -75,8 +74,8 @@ public final class DeliveryRepository {
           + " updated_at = ?, completed_at = ? WHERE delivery_no = ? AND claim_token = ?";
 
   private static final String PARK =
-      "UPDATE delivery_state SET status = 'parked', updated_at = ?"
-          + " WHERE delivery_no = ? AND status IN ('pending', 'retrying')";
+      "UPDATE delivery_state SET status = '" + Transition.PARK.target().wire() + "', updated_at = ?"
+          + " WHERE delivery_no = ? AND " + Transition.PARK.guard();
 
   private static final String INSERT_ATTEMPT =
       "INSERT INTO delivery_attempt (delivery_id, connector_id, attempt, node_id, started_at,"
@@ -371,7 +370,7 @@ public final class DeliveryRepository {
     for (AttemptResult result : dead) {
       lockAppointment(connection, result.claimed().event().appointmentId());
       List<Long> later =
-          Outbox.deliveryNumbers(
+          Enqueue.deliveryNumbers(
               connection,
               result.claimed().connectorId(),
               result.claimed().event().appointmentId(),
@@ -515,7 +514,7 @@ public final class DeliveryRepository {
               connection.prepareStatement(
                   "UPDATE delivery_state SET locked_by = NULL, locked_until = NULL,"
                       + " claim_token = NULL WHERE locked_until IS NOT NULL"
-                      + " AND status IN ('pending', 'retrying')")) {
+                      + " AND " + Transition.RELEASE.guard())) {
             return update.executeUpdate();
           }
         });
@@ -533,7 +532,8 @@ public final class DeliveryRepository {
         connection -> {
           List<String> ids = new ArrayList<>();
           String sql =
-              "SELECT d.id FROM " + DELIVERY_WITH_STATE + " WHERE s.status = 'dead'"
+              "SELECT d.id FROM " + DELIVERY_WITH_STATE + " WHERE "
+                  + Transition.REPLAY.guard("s.status")
                   + (connectorId == null ? "" : " AND d.connector_id = ?")
                   + " ORDER BY d.appointment_id, d.connector_id, d.sequence";
           try (PreparedStatement select = connection.prepareStatement(sql)) {
@@ -561,9 +561,10 @@ public final class DeliveryRepository {
     return leaveDeadLetter(
         connection,
         deliveryId,
-        "UPDATE delivery_state SET status = 'pending', next_attempt_at = ?,"
-            + " retry_base = attempts, completed_at = NULL, locked_by = NULL, locked_until = NULL,"
-            + " claim_token = NULL, updated_at = ? WHERE delivery_no = ? AND status = 'dead'",
+        "UPDATE delivery_state SET status = '" + Transition.REPLAY.target().wire() + "',"
+            + " next_attempt_at = ?, retry_base = attempts, completed_at = NULL, locked_by = NULL,"
+            + " locked_until = NULL, claim_token = NULL, updated_at = ? WHERE delivery_no = ? AND "
+            + Transition.REPLAY.guard(),
         now);
   }
 
@@ -577,9 +578,9 @@ public final class DeliveryRepository {
                 deliveryId,
                 // next_attempt_at = completion time, like a success: purge finds it by
                 // (status, next_attempt_at), the delivery_due index.
-                "UPDATE delivery_state SET status = 'discarded', completed_at = ?,"
-                    + " updated_at = ?, next_attempt_at = completed_at"
-                    + " WHERE delivery_no = ? AND status = 'dead'",
+                "UPDATE delivery_state SET status = '" + Transition.DISCARD.target().wire()
+                    + "', completed_at = ?, updated_at = ?, next_attempt_at = completed_at"
+                    + " WHERE delivery_no = ? AND " + Transition.DISCARD.guard(),
                 now));
   }
 
@@ -626,10 +627,11 @@ public final class DeliveryRepository {
       throws SQLException {
     try (PreparedStatement update =
         connection.prepareStatement(
-            "UPDATE delivery_state SET status = 'pending', next_attempt_at = ?, updated_at = ?"
-                + " WHERE delivery_no = ? AND status = 'parked'")) {
+            "UPDATE delivery_state SET status = '" + Transition.UNPARK.target().wire()
+                + "', next_attempt_at = ?, updated_at = ? WHERE delivery_no = ? AND "
+                + Transition.UNPARK.guard())) {
       for (long number :
-          Outbox.deliveryNumbers(connection, delivery.connectorId(), delivery.appointmentId(), 0)) {
+          Enqueue.deliveryNumbers(connection, delivery.connectorId(), delivery.appointmentId(), 0)) {
         Jdbc.setInstant(update, 1, now);
         Jdbc.setInstant(update, 2, now);
         update.setLong(3, number);

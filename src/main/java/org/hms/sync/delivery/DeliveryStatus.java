@@ -20,6 +20,13 @@ public enum DeliveryStatus {
     return name().toLowerCase(Locale.ROOT);
   }
 
+  /** The statuses as an SQL list in declared order, e.g. {@code 'succeeded', 'discarded'}. */
+  static String sqlList(java.util.Collection<DeliveryStatus> statuses) {
+    return java.util.EnumSet.copyOf(statuses).stream()
+        .map(status -> "'" + status.wire() + "'")
+        .collect(java.util.stream.Collectors.joining(", "));
+  }
+
   public static DeliveryStatus fromWire(String text) {
     for (DeliveryStatus status : values()) {
       if (status.wire().equals(text)) {

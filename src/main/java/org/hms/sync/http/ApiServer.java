@@ -18,22 +18,32 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.hms.sync.Failures;
 import org.hms.sync.Text;
-import org.hms.sync.app.SyncApp;
-import org.hms.sync.config.ConnectorConfig;
 import org.hms.sync.config.ServerConfig;
-import org.hms.sync.connector.Capability;
 import org.hms.sync.db.DataAccessException;
+import org.hms.sync.db.Database;
 import org.hms.sync.idempotency.ClaimLostException;
-import org.hms.sync.delivery.ConnectorStats;
+import org.hms.sync.idempotency.IdempotencyKeys;
+import org.hms.sync.inbound.InboxRepository;
+import org.hms.sync.inbound.ReviewDesk;
+import org.hms.sync.inbound.poll.Notifications;
+import org.hms.sync.inbound.webhook.WebhookIntake;
+import org.hms.sync.delivery.DeadLetterException;
+import org.hms.sync.delivery.DeadLetters;
 import org.hms.sync.delivery.Delivery;
+import org.hms.sync.delivery.DeliveryRepository;
 import org.hms.sync.delivery.DeliveryStatus;
 import org.hms.sync.json.Json;
+import org.hms.sync.metrics.SyncMetrics;
+import org.hms.sync.operations.ConnectorOverview;
+import org.hms.sync.reconcile.Reconciler;
 import org.hms.sync.scheduling.Appointment;
 import org.hms.sync.scheduling.AppointmentStatus;
 import org.hms.sync.scheduling.Immunization;
@@ -53,25 +63,44 @@ public final class ApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
   private static final String PROBLEM_WRITTEN = "hms.problem";
 
-  private final SyncApp app;
+  /**
+   * What the API serves: one application service per feature, plus the database (readiness), the
+   * metrics (scrape) and the stored answers of Idempotency-Keys.
+   *
+   * @param deliveries read only here: lists, one delivery and its attempts
+   * @param inbox read only here: {@code GET /api/inbox}
+   */
+  public record Services(
+      Clock clock,
+      Database database,
+      SyncMetrics metrics,
+      IdempotencyKeys idempotencyKeys,
+      SchedulingService scheduling,
+      DeliveryRepository deliveries,
+      DeadLetters deadLetters,
+      ConnectorOverview connectors,
+      WebhookIntake webhooks,
+      InboxRepository inbox,
+      Notifications notifications,
+      ReviewDesk reviews,
+      Reconciler reconciler) {}
+
+  private final Services app;
   private final SchedulingService scheduling;
   private final byte[] adminToken;
   private final Javalin javalin;
-  private final HealthChecks healthChecks;
   private final RequestBody bodies;
   private volatile int listenPort;
 
-  public ApiServer(SyncApp app, String adminToken) {
-    this.healthChecks = new HealthChecks(app.clock());
+  public ApiServer(Services services, ServerConfig server, String adminToken) {
     if (adminToken == null || adminToken.isBlank()) {
       throw new IllegalArgumentException(
           "no admin token: set server.adminToken in the config or the HMS_ADMIN_TOKEN environment"
               + " variable");
     }
-    this.app = app;
-    this.scheduling = app.scheduling();
+    this.app = services;
+    this.scheduling = services.scheduling();
     this.adminToken = adminToken.getBytes(StandardCharsets.UTF_8);
-    ServerConfig server = app.config().server();
     this.bodies = new RequestBody(server.requestTimeout());
     this.javalin =
         Javalin.create(
@@ -127,7 +156,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void routes() {
-    WebhookEndpoint webhooks = new WebhookEndpoint(app);
+    WebhookEndpoint webhooks = new WebhookEndpoint(app.webhooks(), app.inbox());
     javalin.before(
         ctx -> {
           try {
@@ -199,12 +228,12 @@ public final class ApiServer implements AutoCloseable {
     javalin.get("/api/connectors", this::connectors);
 
     javalin.post("/webhooks/{connectorId}", webhooks::receive);
-    javalin.post("/fhir/notifications/{connectorId}", new NotificationEndpoint(app)::receive);
+    javalin.post("/fhir/notifications/{connectorId}", new NotificationEndpoint(app.notifications())::receive);
     javalin.get("/api/inbox", webhooks::list);
-    ReviewEndpoint reviews = new ReviewEndpoint(app);
+    ReviewEndpoint reviews = new ReviewEndpoint(app.reviews());
     javalin.get("/api/reviews", reviews::list);
     javalin.post("/api/reviews/{id}/resolve", writing(reviews::resolve));
-    ReconciliationEndpoint reconciliations = new ReconciliationEndpoint(app);
+    ReconciliationEndpoint reconciliations = new ReconciliationEndpoint(app.reconciler());
     javalin.post("/api/reconciliations", writing(reconciliations::run));
     javalin.get("/api/reconciliations", reconciliations::list);
     javalin.get("/api/reconciliations/{id}", reconciliations::find);
@@ -212,6 +241,14 @@ public final class ApiServer implements AutoCloseable {
     javalin.exception(Problem.class, (problem, ctx) -> problem(ctx, problem));
     javalin.exception(
         SchedulingException.class, (failure, ctx) -> problem(ctx, fromScheduling(failure)));
+    javalin.exception(
+        DeadLetterException.class,
+        (failure, ctx) ->
+            problem(
+                ctx,
+                failure instanceof DeadLetterException.NotDead
+                    ? Problem.conflict(failure.getMessage())
+                    : Problem.notFound(failure.getMessage())));
     javalin.exception(
         HttpResponseException.class,
         (failure, ctx) ->
@@ -465,17 +502,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void replay(Context ctx, IdempotentCall call) {
-    Delivery delivery = findDelivery(ctx.pathParam("id"));
-    if (!app.deliveries().replay(delivery.id(), app.clock().instant())) {
-      throw Problem.conflict(
-          "delivery '" + delivery.id() + "' is " + delivery.status().wire()
-              + "; only dead deliveries can be replayed"
-              + (delivery.status() == DeliveryStatus.PARKED
-                  ? " (it is parked behind a dead delivery of the same appointment: replay that one)"
-                  : ""));
-    }
-    app.engine().wakeUp();
-    call.answer(Answer.json(200, Views.delivery(findDelivery(delivery.id()))));
+    call.answer(Answer.json(200, Views.delivery(app.deadLetters().replay(ctx.pathParam("id")))));
   }
 
   private void replayAll(Context ctx, IdempotentCall call) {
@@ -483,61 +510,20 @@ public final class ApiServer implements AutoCloseable {
     if (status != null && status != DeliveryStatus.DEAD) {
       throw Problem.badRequest("bulk replay takes status=dead (the default), not " + status.wire());
     }
-    String connector = blankToNull(ctx.queryParam("connector"));
-    if (connector != null && app.config().connector(connector).isEmpty()) {
-      throw Problem.notFound("connector '" + connector + "' is not configured");
-    }
-    int replayed = app.deliveries().replayAll(connector, app.clock().instant());
-    app.engine().wakeUp();
+    int replayed = app.deadLetters().replayAll(blankToNull(ctx.queryParam("connector")));
     call.answer(Answer.json(200, Map.of("replayed", replayed)));
   }
 
   private void discard(Context ctx, IdempotentCall call) {
-    Delivery delivery = findDelivery(ctx.pathParam("id"));
-    if (!app.deliveries().discard(delivery.id(), app.clock().instant())) {
-      throw Problem.conflict(
-          "delivery '" + delivery.id() + "' is " + delivery.status().wire()
-              + "; only dead deliveries can be discarded");
-    }
-    app.engine().wakeUp();
-    call.answer(Answer.json(200, Views.delivery(findDelivery(delivery.id()))));
+    call.answer(Answer.json(200, Views.delivery(app.deadLetters().discard(ctx.pathParam("id")))));
   }
 
   private void connectors(Context ctx) {
-    List<ConnectorConfig> configured = app.config().connectors();
-    Map<String, ConnectorStats> stats =
-        app.deliveries().stats(configured.stream().map(ConnectorConfig::id).toList());
-    Map<String, HealthChecks.Checked> health = healthChecks.check(app.connectors());
-    List<Map<String, Object>> items =
-        configured.stream()
-            .map(
-                connector ->
-                    Views.connector(
-                        connector.id(),
-                        connector.type(),
-                        connector.baseUrl().toString(),
-                        stats.get(connector.id()),
-                        app.breakers().get(connector.id()),
-                        app.limits().get(connector.id()),
-                        app.engine().load(connector.id()),
-                        Capability.of(app.connectors().get(connector.id())),
-                        health.get(connector.id()),
-                        app.clock().instant()))
-            .map(this::withInbound)
-            .toList();
-    ctx.json(Map.of("items", items));
-  }
-
-  /** Adds the poller's state and the newest reconciliation, where the connector has them. */
-  private Map<String, Object> withInbound(Map<String, Object> view) {
-    String id = (String) view.get("id");
-    ConnectorConfig config = app.config().connector(id).orElseThrow();
-    if (config.inbound().hasPoll()) {
-      view.put("poll", app.pollStates().find(id).map(Views::pollState).orElse(null));
-    }
-    app.reconciler().list(id, 1).stream().findFirst()
-        .ifPresent(run -> view.put("lastReconciliation", Views.reconciliationSummary(run)));
-    return view;
+    Instant now = app.clock().instant();
+    ctx.json(
+        Map.of(
+            "items",
+            app.connectors().list().stream().map(state -> Views.connector(state, now)).toList()));
   }
 
   private Delivery findDelivery(String id) {

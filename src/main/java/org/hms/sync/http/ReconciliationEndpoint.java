@@ -2,10 +2,11 @@ package org.hms.sync.http;
 
 import io.javalin.http.Context;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.hms.sync.app.SyncApp;
 import org.hms.sync.reconcile.ReconcileException;
+import org.hms.sync.reconcile.Reconciler;
 import org.hms.sync.reconcile.Reconciliation;
 
 /**
@@ -13,10 +14,10 @@ import org.hms.sync.reconcile.Reconciliation;
  * (newest first) and {@code GET /api/reconciliations/{id}} (the report).
  */
 final class ReconciliationEndpoint {
-  private final SyncApp app;
+  private final Reconciler reconciler;
 
-  ReconciliationEndpoint(SyncApp app) {
-    this.app = app;
+  ReconciliationEndpoint(Reconciler reconciler) {
+    this.reconciler = reconciler;
   }
 
   /**
@@ -31,7 +32,7 @@ final class ReconciliationEndpoint {
     boolean repair = body.optionalBoolean("repair", false);
     Reconciliation run;
     try {
-      run = app.reconciler().run(connector, from, to, repair, "api");
+      run = reconciler.run(connector, from, to, repair, "api");
     } catch (ReconcileException.UnknownConnector unknown) {
       throw Problem.notFound(unknown.getMessage());
     } catch (ReconcileException wrong) {
@@ -42,25 +43,24 @@ final class ReconciliationEndpoint {
 
   void list(Context ctx) {
     String connector = ctx.queryParam("connector");
-    if (connector != null && !connector.isBlank()
-        && app.config().connector(connector).isEmpty()) {
-      throw Problem.badRequest("no connector '" + connector + "'");
+    List<Reconciliation> runs;
+    try {
+      runs =
+          reconciler.list(
+              connector == null || connector.isBlank() ? null : connector, ApiServer.limit(ctx));
+    } catch (ReconcileException unknown) {
+      throw Problem.badRequest(unknown.getMessage());
     }
     ctx.json(
         Map.of(
             "reconciliations",
-            app.reconciler()
-                .list(connector == null || connector.isBlank() ? null : connector,
-                    ApiServer.limit(ctx))
-                .stream()
-                .map(ReconciliationEndpoint::withoutDetail)
-                .toList()));
+            runs.stream().map(ReconciliationEndpoint::withoutDetail).toList()));
   }
 
   void find(Context ctx) {
     String id = ctx.pathParam("id");
     ctx.json(
-        app.reconciler()
+        reconciler
             .find(id)
             .orElseThrow(() -> Problem.notFound("no reconciliation '" + id + "'")));
   }

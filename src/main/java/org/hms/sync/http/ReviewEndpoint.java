@@ -5,17 +5,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.hms.sync.app.SyncApp;
 import org.hms.sync.inbound.Review;
+import org.hms.sync.inbound.ReviewDesk;
 import org.hms.sync.inbound.ReviewException;
 import org.hms.sync.json.Json;
 
 /** {@code GET /api/reviews?status=} and {@code POST /api/reviews/{id}/resolve}: the review queue. */
 final class ReviewEndpoint {
-  private final SyncApp app;
+  private final ReviewDesk desk;
 
-  ReviewEndpoint(SyncApp app) {
-    this.app = app;
+  ReviewEndpoint(ReviewDesk desk) {
+    this.desk = desk;
   }
 
   void list(Context ctx) {
@@ -28,7 +28,7 @@ final class ReviewEndpoint {
       throw Problem.badRequest(invalid.getMessage());
     }
     List<Map<String, Object>> reviews =
-        app.reviews().list(status, ApiServer.limit(ctx)).stream().map(ReviewEndpoint::view).toList();
+        desk.list(status, ApiServer.limit(ctx)).stream().map(ReviewEndpoint::view).toList();
     ctx.json(Map.of("reviews", reviews));
   }
 
@@ -41,7 +41,7 @@ final class ReviewEndpoint {
       throw Problem.badRequest(invalid.getMessage());
     }
     try {
-      call.answer(Answer.json(200, view(app.inboxProcessor().resolve(ctx.pathParam("id"), choice))));
+      call.answer(Answer.json(200, view(desk.resolve(ctx.pathParam("id"), choice))));
     } catch (ReviewException.NotFound missing) {
       throw Problem.notFound(missing.getMessage());
     } catch (ReviewException failure) {

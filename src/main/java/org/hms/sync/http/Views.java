@@ -2,6 +2,7 @@ package org.hms.sync.http;
 
 import java.util.Set;
 import org.hms.sync.connector.Capability;
+import org.hms.sync.connector.HealthChecks;
 import org.hms.sync.delivery.ConnectorLimits;
 import org.hms.sync.delivery.ConnectorLoad;
 
@@ -13,6 +14,7 @@ import java.util.Map;
 import org.hms.sync.delivery.Attempt;
 import org.hms.sync.delivery.ConnectorStats;
 import org.hms.sync.delivery.Delivery;
+import org.hms.sync.operations.ConnectorOverview;
 import org.hms.sync.scheduling.Appointment;
 import org.hms.sync.scheduling.Immunization;
 import org.hms.sync.scheduling.Location;
@@ -147,21 +149,15 @@ final class Views {
     return view;
   }
 
-  static Map<String, Object> connector(
-      String id,
-      String type,
-      String baseUrl,
-      ConnectorStats stats,
-      io.github.resilience4j.circuitbreaker.CircuitBreaker breaker,
-      ConnectorLimits limits,
-      ConnectorLoad load,
-      Set<Capability> capabilities,
-      HealthChecks.Checked health,
-      Instant now) {
+  static Map<String, Object> connector(ConnectorOverview.ConnectorState state, Instant now) {
+    ConnectorStats stats = state.stats();
+    ConnectorLimits limits = state.limits();
+    ConnectorLoad load = state.load();
+    HealthChecks.Checked health = state.health();
     Map<String, Object> view = new LinkedHashMap<>();
-    view.put("id", id);
-    view.put("type", type);
-    view.put("baseUrl", baseUrl);
+    view.put("id", state.config().id());
+    view.put("type", state.config().type());
+    view.put("baseUrl", state.config().baseUrl().toString());
     view.put("backlog", stats.backlog());
     view.put("pending", stats.pending());
     view.put("retrying", stats.retrying());
@@ -175,7 +171,7 @@ final class Views {
     view.put("lastSuccessAt", text(stats.lastSuccessAt()));
     view.put("lastErrorAt", text(stats.lastErrorAt()));
     view.put("lastError", stats.lastError());
-    view.put("circuitBreaker", breaker == null ? null : circuit(breaker));
+    view.put("circuitBreaker", state.breaker() == null ? null : circuit(state.breaker()));
     Map<String, Object> limitView = new LinkedHashMap<>();
     limitView.put(
         "maxConcurrency",
@@ -187,7 +183,7 @@ final class Views {
     limitView.put("waiting", load.waiting());
     limitView.put("rateLimited", load.rateLimited());
     view.put("limits", limitView);
-    view.put("capabilities", capabilities.stream().map(Capability::label).toList());
+    view.put("capabilities", state.capabilities().stream().map(Capability::label).toList());
     if (health == null) {
       view.put("health", null);
     } else {
@@ -196,6 +192,12 @@ final class Views {
       healthView.put("detail", health.health().detail());
       healthView.put("checkedAt", text(health.checkedAt()));
       view.put("health", healthView);
+    }
+    if (state.polled()) {
+      view.put("poll", state.poll() == null ? null : pollState(state.poll()));
+    }
+    if (state.lastReconciliation() != null) {
+      view.put("lastReconciliation", reconciliationSummary(state.lastReconciliation()));
     }
     return view;
   }

@@ -13,8 +13,6 @@ import org.hms.sync.Failures;
 import org.hms.sync.Ids;
 import org.hms.sync.SyncException;
 import org.hms.sync.config.ConflictPolicy;
-import org.hms.sync.inbound.webhook.InboundChange;
-import org.hms.sync.inbound.webhook.InboundChanges;
 import org.hms.sync.scheduling.Appointment;
 import org.hms.sync.scheduling.AppointmentSnapshot;
 import org.hms.sync.scheduling.AppointmentStatus;

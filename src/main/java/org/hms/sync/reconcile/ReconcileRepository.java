@@ -12,11 +12,12 @@ import java.util.List;
 import java.util.Optional;
 import org.hms.sync.db.Jdbc;
 import org.hms.sync.db.Transactor;
+import org.hms.sync.delivery.SyncRecords;
 import org.hms.sync.json.Json;
 
 /**
- * SQL for reconciliation: what the EMR holds, where each appointment stands with a connector, the
- * stored reports and the schedule. One code path for H2 and PostgreSQL.
+ * SQL for reconciliation: what the EMR holds, the stored reports and the schedule; where each
+ * appointment stands with a connector comes from the delivery package ({@link SyncRecords}). One code path for H2 and PostgreSQL.
  */
 public final class ReconcileRepository {
   private static final String UNIQUE_VIOLATION = "23505";
@@ -28,9 +29,12 @@ public final class ReconcileRepository {
           + " report, error";
 
   private final Transactor transactor;
+  private final SyncRecords syncRecords;
 
-  public ReconcileRepository(Transactor transactor) {
+  /** @param syncRecords the delivery tables' record of each appointment at each connector */
+  public ReconcileRepository(Transactor transactor, SyncRecords syncRecords) {
     this.transactor = transactor;
+    this.syncRecords = syncRecords;
   }
 
   /** EMR appointments whose slot starts in {@code [from, to)}, every status, by start. */
@@ -63,66 +67,24 @@ public final class ReconcileRepository {
 
   /** Where the appointment stands with the connector; see {@link SyncState}. */
   SyncState syncState(String connectorId, String appointmentId) {
-    return transactor.inTransaction(
-        "read sync state of appointment " + appointmentId,
-        connection -> {
-          boolean inFlight;
-          try (PreparedStatement select =
-              connection.prepareStatement(
-                  "SELECT 1 FROM delivery d WHERE d.appointment_id = ? AND d.connector_id = ?"
-                      + " AND (SELECT s.status FROM delivery_state s"
-                      + " WHERE s.delivery_no = d.delivery_no) IN ('pending', 'retrying')")) {
-            select.setString(1, appointmentId);
-            select.setString(2, connectorId);
-            try (ResultSet rows = select.executeQuery()) {
-              inFlight = rows.next();
-            }
-          }
-          return new SyncState(
-              inFlight, known(connection, connectorId, appointmentId),
-              externalId(connection, connectorId, appointmentId));
-        });
+    SyncRecords.SyncRecord record = syncRecords.find(connectorId, appointmentId);
+    return new SyncState(
+        record.inFlight(), known(appointmentId, record.acknowledgedPayload()),
+        record.externalId());
   }
 
-  /** The snapshot of the newest event the connector acknowledged or that came from it. */
-  private static EmrAppointment known(
-      Connection connection, String connectorId, String appointmentId) throws SQLException {
-    try (PreparedStatement select =
-        connection.prepareStatement(
-            "SELECT e.payload FROM outbox_event e WHERE e.appointment_id = ? AND (e.origin = ?"
-                + " OR EXISTS (SELECT 1 FROM delivery d WHERE d.event_id = e.id"
-                + " AND d.connector_id = ? AND (SELECT s.status FROM delivery_state s"
-                + " WHERE s.delivery_no = d.delivery_no) = 'succeeded'))"
-                + " ORDER BY e.sequence DESC LIMIT 1")) {
-      select.setString(1, appointmentId);
-      select.setString(2, connectorId);
-      select.setString(3, connectorId);
-      try (ResultSet rows = select.executeQuery()) {
-        if (!rows.next()) {
-          return null;
-        }
-        JsonNode snapshot = Json.read(rows.getString(1));
-        return new EmrAppointment(
-            appointmentId,
-            snapshot.path("status").asText(),
-            Instant.parse(snapshot.path("start").asText()),
-            snapshot.path("location").path("code").asText(),
-            snapshot.path("version").asLong());
-      }
+  /** The state in the snapshot of the newest event the connector acknowledged or that came from it. */
+  private static EmrAppointment known(String appointmentId, String payload) {
+    if (payload == null) {
+      return null;
     }
-  }
-
-  private static String externalId(
-      Connection connection, String connectorId, String appointmentId) throws SQLException {
-    try (PreparedStatement select =
-        connection.prepareStatement(
-            "SELECT external_id FROM external_ref WHERE connector_id = ? AND appointment_id = ?")) {
-      select.setString(1, connectorId);
-      select.setString(2, appointmentId);
-      try (ResultSet rows = select.executeQuery()) {
-        return rows.next() ? rows.getString(1) : null;
-      }
-    }
+    JsonNode snapshot = Json.read(payload);
+    return new EmrAppointment(
+        appointmentId,
+        snapshot.path("status").asText(),
+        Instant.parse(snapshot.path("start").asText()),
+        snapshot.path("location").path("code").asText(),
+        snapshot.path("version").asLong());
   }
 
   /**
@@ -130,18 +92,7 @@ public final class ReconcileRepository {
    * response had none). Idempotent.
    */
   void rememberExternalId(String connectorId, String appointmentId, String externalId, Instant now) {
-    transactor.inTransaction(
-        "store external id of appointment " + appointmentId,
-        connection -> {
-          try (PreparedStatement upsert =
-              connection.prepareStatement(transactor.dialect().upsertExternalRef())) {
-            upsert.setString(1, connectorId);
-            upsert.setString(2, appointmentId);
-            upsert.setString(3, externalId);
-            Jdbc.setInstant(upsert, 4, now);
-            return upsert.executeUpdate();
-          }
-        });
+    syncRecords.rememberExternalId(connectorId, appointmentId, externalId, now);
   }
 
   /** Inbound items of the connector not applied yet (received, or failed and due again). */

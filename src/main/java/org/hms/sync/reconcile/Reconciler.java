@@ -21,9 +21,9 @@ import org.hms.sync.connector.ListedAppointment;
 import org.hms.sync.delivery.Connector;
 import org.hms.sync.inbound.InboxItem;
 import org.hms.sync.inbound.InboxRepository;
-import org.hms.sync.inbound.webhook.InboundChange;
-import org.hms.sync.inbound.webhook.InboundChange.Action;
-import org.hms.sync.inbound.webhook.InboundChanges;
+import org.hms.sync.inbound.InboundChange;
+import org.hms.sync.inbound.InboundChange.Action;
+import org.hms.sync.inbound.InboundChanges;
 import org.hms.sync.json.Json;
 import org.hms.sync.outbox.EventTypes;
 import org.hms.sync.reconcile.Difference.Field;
@@ -164,7 +164,17 @@ public final class Reconciler {
     return repository.find(id);
   }
 
+  /**
+   * The newest reconciliations first, of one connector or (null) of all.
+   *
+   * @throws ReconcileException when the connector is not configured
+   */
   public List<Reconciliation> list(String connectorId, int limit) {
+    if (connectorId != null && !configs.containsKey(connectorId)) {
+      throw new ReconcileException(
+          "no connector '" + connectorId + "'; configured: "
+              + configs.keySet().stream().sorted().toList());
+    }
     return repository.list(connectorId, limit);
   }
 

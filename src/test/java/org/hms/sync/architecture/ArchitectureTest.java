@@ -30,7 +30,50 @@ class ArchitectureTest {
             "io.micrometer..",
             "picocli..",
             "com.zaxxer..",
-            "org.flywaydb..")
+            "org.flywaydb..",
+            "ca.uhn..")
+        .check(PRODUCTION);
+  }
+
+  @Test
+  void the_composition_root_is_imported_by_the_launcher_and_the_stand_ins_only() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackages(
+            "org.hms.sync.app..",
+            "org.hms.sync.launcher..",
+            "org.hms.sync.demo..",
+            "org.hms.sync.bench..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("org.hms.sync.app..")
+        .check(PRODUCTION);
+  }
+
+  @Test
+  void the_product_knows_no_stand_in() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackages(
+            "org.hms.sync.launcher..",
+            "org.hms.sync.demo..",
+            "org.hms.sync.bench..",
+            "org.hms.sync.simulator..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.hms.sync.demo..", "org.hms.sync.bench..", "org.hms.sync.simulator..")
+        .check(PRODUCTION);
+  }
+
+  @Test
+  void http_and_cli_reach_the_product_through_its_services_not_its_wiring() {
+    noClasses()
+        .that()
+        .resideInAnyPackage("org.hms.sync.http..", "org.hms.sync.cli..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("org.hms.sync.app..", "org.hms.sync.launcher..")
         .check(PRODUCTION);
   }
 

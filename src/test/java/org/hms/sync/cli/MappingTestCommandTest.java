@@ -1,5 +1,6 @@
 package org.hms.sync.cli;
 
+import org.hms.sync.launcher.Main;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;

@@ -13,6 +13,7 @@ import java.time.LocalDate;
 import java.util.Map;
 import org.hms.sync.app.SyncApp;
 import org.hms.sync.config.ConfigLoader;
+import org.hms.sync.launcher.Main;
 import org.hms.sync.scheduling.Appointment;
 import org.hms.sync.scheduling.Location;
 import org.hms.sync.scheduling.Patient;
@@ -79,7 +80,7 @@ class ReconcileCommandTest {
     args[4] = "state-iis";
     args[5] = "--from=2027-03-01";
     System.arraycopy(extra, 0, args, 6, extra.length);
-    return new CommandLine(new Main()).execute(args);
+    return Main.commandLine().execute(args);
   }
 
   @Test
@@ -121,7 +122,7 @@ class ReconcileCommandTest {
 
     err.reset();
     int unknown =
-        new CommandLine(new Main())
+        Main.commandLine()
             .execute("reconcile", "--config", config.toString(), "--connector", "nope",
                 "--from=2027-03-01", "--to=2027-03-02");
     assertThat(unknown).isEqualTo(2);

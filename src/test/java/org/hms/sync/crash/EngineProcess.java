@@ -29,7 +29,7 @@ final class EngineProcess {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder builder =
         new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-            "org.hms.sync.cli.Main", "serve", "--config", config.toString())
+            "org.hms.sync.launcher.Main", "serve", "--config", config.toString())
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().put("HMS_ADMIN_TOKEN", adminToken);

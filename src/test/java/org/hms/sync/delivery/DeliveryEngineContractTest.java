@@ -60,7 +60,7 @@ abstract class DeliveryEngineContractTest {
                 EventTypes.CREATED, List.of("iis", "portal"),
                 EventTypes.RESCHEDULED, List.of("iis", "portal"),
                 EventTypes.CANCELLED, List.of("iis", "portal"),
-                EventTypes.COMPLETED, List.of("iis")));
+                EventTypes.COMPLETED, List.of("iis")), new Enqueue());
     scheduling =
         new SchedulingService(db.database().transactor(), outbox, new JsonSnapshotEncoder(), clock);
     repository = new DeliveryRepository(db.database().transactor());

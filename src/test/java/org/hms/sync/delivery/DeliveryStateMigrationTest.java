@@ -96,7 +96,7 @@ class DeliveryStateMigrationTest {
     assertThat(claimed.get(0).attempt()).isEqualTo(3);
 
     // A delivery written after the migration gets a number of its own.
-    Outbox outbox = new Outbox(Map.of("appointment.created", List.of("iis")));
+    Outbox outbox = new Outbox(Map.of("appointment.created", List.of("iis")), new Enqueue());
     try (Connection connection = db.database().dataSource().getConnection()) {
       outbox.append(
           connection,

@@ -76,7 +76,7 @@ class PostgresClaimPlanTest {
     // One connection throughout, as a pooled connection lives: PostgreSQL keeps the generic plan
     // it made for the statement while the tables were small. With a join, that plan scanned all
     // of delivery_state for every new delivery, however large the table had grown since.
-    Outbox outbox = new Outbox(java.util.Map.of("appointment.created", List.of("iis")));
+    Outbox outbox = new Outbox(java.util.Map.of("appointment.created", List.of("iis")), new Enqueue());
     try (TestDb fresh = TestDatabases.postgres();
         Connection connection = fresh.database().dataSource().getConnection()) {
       connection.setAutoCommit(false);

@@ -12,8 +12,9 @@ import org.hms.sync.Ids;
 import org.hms.sync.config.ConflictPolicy;
 import org.hms.sync.delivery.Delivery;
 import org.hms.sync.delivery.DeliveryRepository;
-import org.hms.sync.inbound.webhook.InboundChange;
-import org.hms.sync.inbound.webhook.InboundChange.Action;
+import org.hms.sync.delivery.Enqueue;
+import org.hms.sync.inbound.InboundChange;
+import org.hms.sync.inbound.InboundChange.Action;
 import org.hms.sync.json.Json;
 import org.hms.sync.json.JsonSnapshotEncoder;
 import org.hms.sync.outbox.EventTypes;
@@ -57,7 +58,7 @@ abstract class InboxProcessorContractTest {
         new Outbox(
             Map.of(
                 EventTypes.CREATED, both, EventTypes.RESCHEDULED, both, EventTypes.CANCELLED, both,
-                EventTypes.COMPLETED, both));
+                EventTypes.COMPLETED, both), new Enqueue());
     scheduling =
         new SchedulingService(db.database().transactor(), outbox, new JsonSnapshotEncoder(), clock);
     deliveries = new DeliveryRepository(db.database().transactor());

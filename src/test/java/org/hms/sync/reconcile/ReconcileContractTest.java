@@ -16,6 +16,7 @@ import org.hms.sync.app.SyncApp;
 import org.hms.sync.config.ConfigLoader;
 import org.hms.sync.delivery.DeliveryObserver;
 import org.hms.sync.delivery.DeliveryStatus;
+import org.hms.sync.delivery.SyncRecords;
 import org.hms.sync.inbound.InboxStatus;
 import org.hms.sync.scheduling.Appointment;
 import org.hms.sync.scheduling.AppointmentStatus;
@@ -263,7 +264,7 @@ abstract class ReconcileContractTest {
   @Test
   void a_scheduled_run_is_claimed_once_per_interval() throws IOException {
     start("review");
-    ReconcileRepository repository = new ReconcileRepository(app.database().transactor());
+    ReconcileRepository repository = new ReconcileRepository(app.database().transactor(), new SyncRecords(app.database().transactor()));
     Instant now = Instant.parse("2027-02-01T00:00:00Z");
 
     assertThat(repository.claimScheduled("state-iis", "node-a", now, now.plusSeconds(3600)))

@@ -14,6 +14,8 @@ import org.hms.sync.config.ConnectorConfig;
 import org.hms.sync.connector.AppointmentLister;
 import org.hms.sync.connector.ListedAppointment;
 import org.hms.sync.delivery.Connector;
+import org.hms.sync.delivery.Enqueue;
+import org.hms.sync.delivery.SyncRecords;
 import org.hms.sync.delivery.PushRequest;
 import org.hms.sync.delivery.PushResult;
 import org.hms.sync.inbound.InboxRepository;
@@ -70,7 +72,7 @@ class ReconcilerListingTest {
     db = TestDatabases.h2();
     scheduling =
         new SchedulingService(
-            db.database().transactor(), new Outbox(Map.of()), new JsonSnapshotEncoder(),
+            db.database().transactor(), new Outbox(Map.of(), new Enqueue()), new JsonSnapshotEncoder(),
             Clock.systemUTC());
     ConnectorConfig config =
         new ConnectorConfig(
@@ -79,7 +81,7 @@ class ReconcilerListingTest {
     reconciler =
         new Reconciler(
             List.of(config), Map.of("registry", new Listing()),
-            new ReconcileRepository(db.database().transactor()), scheduling,
+            new ReconcileRepository(db.database().transactor(), new SyncRecords(db.database().transactor())), scheduling,
             new InboxRepository(db.database().transactor()), () -> {}, Clock.systemUTC());
     clinic = scheduling.createLocation("CLINIC-A", "Clinic A");
     patient = scheduling.createPatient("MRN-1", "Ada", "Lovelace", LocalDate.of(1990, 1, 1));

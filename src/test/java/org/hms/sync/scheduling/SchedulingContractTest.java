@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.hms.sync.delivery.Enqueue;
 import org.hms.sync.json.Json;
 import org.hms.sync.json.JsonSnapshotEncoder;
 import org.hms.sync.outbox.EventTypes;
@@ -40,7 +41,7 @@ abstract class SchedulingContractTest {
     db = open();
     Outbox outbox =
         new Outbox(Map.of(EventTypes.CREATED, List.of("iis", "portal"), EventTypes.CANCELLED, List.of("iis"),
-            EventTypes.RESCHEDULED, List.of("iis"), EventTypes.COMPLETED, List.of("iis")));
+            EventTypes.RESCHEDULED, List.of("iis"), EventTypes.COMPLETED, List.of("iis")), new Enqueue());
     scheduling =
         new SchedulingService(
             db.database().transactor(),

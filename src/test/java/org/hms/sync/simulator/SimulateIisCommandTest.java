@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import org.hms.sync.cli.SimulateIisCommand;
+
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 

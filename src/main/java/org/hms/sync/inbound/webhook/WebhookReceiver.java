@@ -17,6 +17,8 @@ import org.hms.sync.Ids;
 import org.hms.sync.Text;
 import org.hms.sync.config.ConnectorConfig;
 import org.hms.sync.config.WebhookConfig;
+import org.hms.sync.inbound.InboundChange;
+import org.hms.sync.inbound.InboundChanges;
 import org.hms.sync.inbound.InboxItem;
 import org.hms.sync.json.Json;
 import org.hms.sync.json.JsonInputException;

@@ -25,6 +25,7 @@ import org.hms.sync.config.ConnectorConfig;
 import org.hms.sync.config.InboundConfig;
 import org.hms.sync.config.PollConfig;
 import org.hms.sync.connector.ChangeFeed;
+import org.hms.sync.delivery.Enqueue;
 import org.hms.sync.inbound.InboxItem;
 import org.hms.sync.inbound.InboxProcessor;
 import org.hms.sync.inbound.InboxRepository;
@@ -86,7 +87,7 @@ abstract class PollerContractTest {
         new Outbox(
             Map.of(
                 EventTypes.CREATED, iis, EventTypes.RESCHEDULED, iis, EventTypes.CANCELLED, iis,
-                EventTypes.COMPLETED, iis));
+                EventTypes.COMPLETED, iis), new Enqueue());
     scheduling =
         new SchedulingService(db.database().transactor(), outbox, new JsonSnapshotEncoder(), clock);
     inbox = new InboxRepository(db.database().transactor());

@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.hms.sync.cli.SimulatePortalCommand;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 

@@ -1,4 +1,4 @@
-package org.hms.sync.inbound.webhook;
+package org.hms.sync.inbound;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package org.hms.sync.http;
+package org.hms.sync.connector;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -8,32 +8,31 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.hms.sync.connector.HealthCheck;
 import org.hms.sync.connector.HealthCheck.Health;
 import org.hms.sync.delivery.Connector;
 
 /**
  * Asks connectors that can (e.g. the CDC WSDL's connectivityTest) whether their system answers,
- * for {@code GET /api/connectors}. Answers are kept for {@link #FRESH} so that a polling dashboard
+ * for the connector overview ({@code GET /api/connectors}). Answers are kept for {@link #FRESH} so that a polling dashboard
  * does not become load on a registry; all connectors are asked at once and waited for at most
  * {@link #WAIT}.
  */
-final class HealthChecks {
+public final class HealthChecks {
   static final Duration FRESH = Duration.ofSeconds(15);
   static final Duration WAIT = Duration.ofSeconds(3);
 
   /** @param checkedAt when the answer came */
-  record Checked(Health health, Instant checkedAt) {}
+  public record Checked(Health health, Instant checkedAt) {}
 
   private final Clock clock;
   private final Map<String, Checked> cache = new ConcurrentHashMap<>();
 
-  HealthChecks(Clock clock) {
+  public HealthChecks(Clock clock) {
     this.clock = clock;
   }
 
   /** The health of every connector that can tell, by id; fresh from cache or asked now. */
-  Map<String, Checked> check(Map<String, Connector> connectors) {
+  public Map<String, Checked> check(Map<String, Connector> connectors) {
     Instant now = clock.instant();
     Map<String, CompletableFuture<Health>> asked = new HashMap<>();
     Map<String, Checked> answers = new HashMap<>();

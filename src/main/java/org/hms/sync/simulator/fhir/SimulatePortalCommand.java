@@ -1,9 +1,8 @@
-package org.hms.sync.cli;
+package org.hms.sync.simulator.fhir;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.hms.sync.simulator.fhir.FhirPortal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

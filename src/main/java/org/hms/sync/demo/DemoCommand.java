@@ -1,8 +1,7 @@
-package org.hms.sync.cli;
+package org.hms.sync.demo;
 
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import org.hms.sync.demo.Demo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -12,7 +11,7 @@ import picocli.CommandLine.Option;
     description =
         "Run the guided demo on a fresh embedded H2 database with a stand-in IIS, print the"
             + " timeline and a verdict, then keep serving the API (unless --exit).")
-final class DemoCommand implements Callable<Integer> {
+public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--exit", description = "exit after the verdict instead of serving the API")
   boolean exit;
 

@@ -1,4 +1,4 @@
-package org.hms.sync.cli;
+package org.hms.sync.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,12 +1,10 @@
-package org.hms.sync.cli;
+package org.hms.sync.simulator;
 
 import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.hms.sync.simulator.IisSimulator;
-import org.hms.sync.simulator.SimulatorOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

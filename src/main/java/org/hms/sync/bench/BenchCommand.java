@@ -1,7 +1,6 @@
-package org.hms.sync.cli;
+package org.hms.sync.bench;
 
 import java.util.concurrent.Callable;
-import org.hms.sync.bench.Benchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -11,7 +10,7 @@ import picocli.CommandLine.Option;
     description =
         "Measure end-to-end throughput and commit-to-acknowledgement latency against the stand-in"
             + " IIS, beside a raw HTTP baseline (see docs/benchmarks.md). Not a test.")
-final class BenchCommand implements Callable<Integer> {
+public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--events", defaultValue = "20000", description = "events in the throughput run (default: ${DEFAULT-VALUE})")
   int events;
 

@@ -1,4 +1,4 @@
-package org.hms.sync.cli;
+package org.hms.sync.launcher;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ForkJoinPool;
