@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       ReplayCommand.class,
       ReconcileCommand.class,
+      ConfigCommand.class,
       MappingCommand.class,
       SimulateIisCommand.class,
       SimulatePortalCommand.class,
