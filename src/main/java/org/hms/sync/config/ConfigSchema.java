@@ -36,7 +36,8 @@ import java.util.Set;
  * {@code circuitBreaker.minimumCalls} against {@code window}, and {@code reconcile.lookBack} and
  * {@code lookAhead} both zero. Where it is stricter than the binder: a section that the connector
  * type does not use is refused even when written with no value ({@code iis:}), and so is an unused
- * auth key written as {@code ""}; ISO-8601 durations with signs inside ({@code P1DT-1H}) are refused.
+ * auth key written as {@code ""}; ISO-8601 durations with signs inside ({@code P1DT-1H}) are
+ * refused.
  */
 public final class ConfigSchema {
   /** The draft the schema is written in: the newest one yaml-language-server fully supports. */
@@ -56,10 +57,12 @@ public final class ConfigSchema {
           + "([0-9]+[Mm])?([0-9]+([.,][0-9]{0,9})?[Ss])?)?)\\s*$";
   private static final String ZERO_DURATION =
       "^\\s*(0+(ms|s|m|h|d)|[Pp](0+[Dd])?([Tt](0+[Hh])?(0+[Mm])?(0+([.,]0*)?[Ss])?)?)\\s*$";
-  /** A reference the binder substitutes: {@code ${NAME}}, {@code ${NAME:default}}, {@code ${file:PATH}}. */
+  /** A value with a reference the binder substitutes: ${NAME}, ${NAME:default}, ${file:PATH}. */
   private static final String REFERENCE = "\\$\\{";
+  /** What java.net.URI takes as an absolute http(s) URL with a host and no user info, nearly. */
   private static final String URL =
-      "^\\s*" + anyCase("http") + "[Ss]?://[^/?#@\\s\"<>\\\\^`{|}]+([/?#][^\\s\"<>\\\\^`{|}]*)?\\s*$";
+      "^\\s*" + anyCase("http") + "[Ss]?://[^/?#@\\s\"<>\\\\^`{|}]+"
+          + "([/?#][^\\s\"<>\\\\^`{|}]*)?\\s*$";
   private static final String POINTER = "^/([^~]|~[01])*$";
   private static final String POINTER_OR_EMPTY = "^(/([^~]|~[01])*)?$";
   private static final String CONNECTOR_ID = "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$";
@@ -586,9 +589,11 @@ public final class ConfigSchema {
    */
   private static ObjectNode forType(String type) {
     ObjectNode properties = JSON.objectNode();
-    for (Map.Entry<String, String> section : ConfigBinder.TYPE_SECTIONS.entrySet()) {
-      if (!section.getKey().equals(type)) {
-        properties.put(section.getValue(), false);
+    // In the order of the types, not of the unordered map: the output is the same every time.
+    for (String other : ConfigBinder.CONNECTOR_TYPES) {
+      String section = ConfigBinder.TYPE_SECTIONS.get(other);
+      if (section != null && !other.equals(type)) {
+        properties.put(section, false);
       }
     }
     ObjectNode then = JSON.objectNode();
@@ -983,7 +988,9 @@ public final class ConfigSchema {
 
   private static ObjectNode decimal(double min, boolean exclusive) {
     return anyOf(
-        JSON.objectNode().put("type", "number").put(exclusive ? "exclusiveMinimum" : "minimum", min),
+        JSON.objectNode()
+            .put("type", "number")
+            .put(exclusive ? "exclusiveMinimum" : "minimum", min),
         JSON.objectNode().put("type", "string").put("pattern", DECIMAL),
         ref("interpolated"));
   }
@@ -1014,7 +1021,8 @@ public final class ConfigSchema {
   }
 
   private static ObjectNode pattern(String regex) {
-    return anyOf(JSON.objectNode().put("type", "string").put("pattern", regex), ref("interpolated"));
+    return anyOf(
+        JSON.objectNode().put("type", "string").put("pattern", regex), ref("interpolated"));
   }
 
   private static ObjectNode url() {
@@ -1091,7 +1099,7 @@ public final class ConfigSchema {
     return both;
   }
 
-  /** A regular expression matching {@code word} in any case, without flags (JavaScript has none inline). */
+  /** A regular expression for {@code word} in any case, without flags (JavaScript has no (?i)). */
   private static String anyCase(String word) {
     StringBuilder regex = new StringBuilder();
     for (char c : word.toCharArray()) {
