@@ -43,6 +43,8 @@ class ConfigSchemaTest {
       SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_7);
   private static final Schema SCHEMA = REGISTRY.getSchema(ConfigSchema.json(), InputFormat.JSON);
   private static final Path DOC = Path.of("docs/configuration.md");
+  /** What the examples' modeline points editors at. */
+  private static final Path EXAMPLES_SCHEMA = Path.of("examples/hms-sync.schema.json");
 
   @TempDir Path dir;
   ConfigFixture fixture;
@@ -144,12 +146,15 @@ class ConfigSchemaTest {
     assertThat(open).as("sections that take any key").isEmpty();
   }
 
-  private static void walk(JsonNode node, String path, List<String> undescribed, List<String> open) {
+  private static void walk(
+      JsonNode node, String path, List<String> undescribed, List<String> open) {
     if (!node.isObject()) {
       return;
     }
     // A section declares its type; the conditions that narrow it (if, then, else) do not.
-    if (node.has("properties") && node.has("type") && !node.path("additionalProperties").isBoolean()) {
+    if (node.has("properties")
+        && node.has("type")
+        && !node.path("additionalProperties").isBoolean()) {
       open.add(path);
     }
     for (Map.Entry<String, JsonNode> field : node.properties()) {
@@ -187,8 +192,19 @@ class ConfigSchemaTest {
 
   @ParameterizedTest
   @MethodSource("exampleConfigs")
-  void example_config_passes_the_schema(Path file) throws IOException {
-    assertThat(schemaProblems(Files.readString(file))).as("%s", file).isEmpty();
+  void example_config_passes_the_schema_it_names(Path file) throws IOException {
+    String yaml = Files.readString(file);
+
+    assertThat(schemaProblems(yaml)).as("%s", file).isEmpty();
+    assertThat(yaml).startsWith("# yaml-language-server: $schema=../hms-sync.schema.json\n");
+  }
+
+  @Test
+  void the_schema_beside_the_examples_is_current() throws IOException {
+    assertThat(Files.readString(EXAMPLES_SCHEMA))
+        .as("%s is out of date; write it anew with: ./hms-sync config schema > %s",
+            EXAMPLES_SCHEMA, EXAMPLES_SCHEMA)
+        .isEqualTo(ConfigSchema.json());
   }
 
   @Test
@@ -222,8 +238,8 @@ class ConfigSchemaTest {
   }
 
   /**
-   * The key paths of the schema, written as the doc writes them: {@code connectors[].retry.maxAttempts},
-   * {@code connectors[].routes.<event type>.method}.
+   * The key paths of the schema, written as the doc writes them: {@code
+   * connectors[].retry.maxAttempts}, {@code connectors[].routes.<event type>.method}.
    */
   private static void keys(JsonNode root, JsonNode node, String path, Set<String> keys) {
     if (!node.isObject()) {
@@ -304,7 +320,9 @@ class ConfigSchemaTest {
     for (String key : keys) {
       String normalized = key.endsWith("[]") ? key.substring(0, key.length() - 2) : key;
       withParents.add(normalized);
-      for (int dot = normalized.lastIndexOf('.'); dot > 0; dot = normalized.lastIndexOf('.', dot - 1)) {
+      for (int dot = normalized.lastIndexOf('.');
+          dot > 0;
+          dot = normalized.lastIndexOf('.', dot - 1)) {
         String parent = normalized.substring(0, dot);
         withParents.add(parent.endsWith("[]") ? parent.substring(0, parent.length() - 2) : parent);
       }
@@ -653,7 +671,8 @@ class ConfigSchemaTest {
         new Sample(
             "a poll with zero pages",
             false,
-            withConnector("inbound:\n  poll:\n    path: /c\n    mapping: m.jsonata\n    maxPages: 0\n")),
+            withConnector(
+                "inbound:\n  poll:\n    path: /c\n    mapping: m.jsonata\n    maxPages: 0\n")),
         new Sample(
             "a subscription on a rest connector",
             false,
