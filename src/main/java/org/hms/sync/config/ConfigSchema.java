@@ -37,7 +37,8 @@ import java.util.Set;
  * {@code lookAhead} both zero. Where it is stricter than the binder: a section that the connector
  * type does not use is refused even when written with no value ({@code iis:}), and so is an unused
  * auth key written as {@code ""}; ISO-8601 durations with signs inside ({@code P1DT-1H}) are
- * refused.
+ * refused. The schema sees the file as the binder's YAML parser reads it (YAML 1.1 scalars: {@code
+ * yes} is {@code true}); an editor reading YAML 1.2 sees {@code yes} as text and flags it.
  */
 public final class ConfigSchema {
   /** The draft the schema is written in: the newest one yaml-language-server fully supports. */
