@@ -2,6 +2,7 @@ package org.hms.sync.launcher;
 
 import org.hms.sync.app.SyncApp;
 import org.hms.sync.bench.BenchCommand;
+import org.hms.sync.cli.ConfigCommand;
 import org.hms.sync.cli.MappingCommand;
 import org.hms.sync.cli.MigrateCommand;
 import org.hms.sync.cli.ReconcileCommand;
@@ -19,7 +20,7 @@ import picocli.CommandLine;
 
 /**
  * What {@code ./hms-sync} and {@code java -jar target/hms-sync.jar} run: every command, the
- * product's (serve, migrate, status, replay, reconcile, mapping) and the stand-ins' (demo, the
+ * product's (serve, migrate, status, replay, reconcile, mapping, config) and the stand-ins' (demo, the
  * simulators, bench), with the service opened through {@link SyncApp}, the composition root.
  */
 public final class Main {
@@ -64,6 +65,7 @@ public final class Main {
         .addSubcommand(new ReplayCommand())
         .addSubcommand(new ReconcileCommand(opener))
         .addSubcommand(new MappingCommand())
+        .addSubcommand(new ConfigCommand())
         .addSubcommand(new SimulateIisCommand())
         .addSubcommand(new SimulatePortalCommand())
         .addSubcommand(new BenchCommand())
