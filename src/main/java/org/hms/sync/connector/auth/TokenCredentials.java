@@ -20,8 +20,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.hms.sync.Text;
-import org.hms.sync.connector.AnswerTooLargeException;
-import org.hms.sync.connector.Http;
+import org.hms.sync.connector.http.AnswerTooLargeException;
+import org.hms.sync.connector.http.Http;
 import org.hms.sync.json.Json;
 import org.hms.sync.json.JsonInputException;
 

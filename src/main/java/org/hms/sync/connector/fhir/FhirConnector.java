@@ -1,6 +1,5 @@
 package org.hms.sync.connector.fhir;
 
-import org.hms.sync.connector.RetryAfter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
@@ -30,11 +29,12 @@ import org.hms.sync.connector.AppointmentLister;
 import org.hms.sync.connector.ChangeFeed;
 import org.hms.sync.connector.ChangeNotifications;
 import org.hms.sync.connector.ListedAppointment;
-import org.hms.sync.connector.Http;
 import org.hms.sync.connector.OutboundRequest;
 import org.hms.sync.connector.Preview;
 import org.hms.sync.connector.Previewable;
 import org.hms.sync.connector.auth.Credentials;
+import org.hms.sync.connector.http.Http;
+import org.hms.sync.connector.http.RetryAfter;
 import org.hms.sync.delivery.Connector;
 import org.hms.sync.delivery.PushRequest;
 import org.hms.sync.delivery.PushResult;

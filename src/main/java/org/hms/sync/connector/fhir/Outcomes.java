@@ -19,9 +19,9 @@ import org.hl7.fhir.instance.model.api.IBaseOperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hms.sync.SyncException;
 import org.hms.sync.Text;
-import org.hms.sync.connector.AnswerTooLargeException;
-import org.hms.sync.connector.RetryAfter;
 import org.hms.sync.connector.auth.AuthException;
+import org.hms.sync.connector.http.AnswerTooLargeException;
+import org.hms.sync.connector.http.RetryAfter;
 import org.hms.sync.delivery.PushResult;
 import org.hms.sync.mapping.MappingException;
 
