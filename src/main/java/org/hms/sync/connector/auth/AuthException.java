@@ -11,19 +11,25 @@ import org.hms.sync.SyncException;
 public final class AuthException extends SyncException {
   private final boolean retryable;
 
-  /** @param retryable true when trying again later may help (network error, timeout, 5xx, 429) */
+  /**
+   * @param retryable true when trying again later may help (network error, timeout, 408, 425,
+   *     429, 5xx)
+   */
   public AuthException(String message, boolean retryable) {
     super(message);
     this.retryable = retryable;
   }
 
-  /** @param retryable true when trying again later may help (network error, timeout, 5xx, 429) */
+  /**
+   * @param retryable true when trying again later may help (network error, timeout, 408, 425,
+   *     429, 5xx)
+   */
   public AuthException(String message, boolean retryable, Throwable cause) {
     super(message, cause);
     this.retryable = retryable;
   }
 
-  /** True when trying again later may help (network error, timeout, 5xx, 429). */
+  /** True when trying again later may help (network error, timeout, 408, 425, 429, 5xx). */
   public boolean retryable() {
     return retryable;
   }
