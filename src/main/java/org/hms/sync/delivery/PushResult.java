@@ -61,7 +61,9 @@ public sealed interface PushResult {
      * Whether the failure suggests the system is unavailable, which is what a circuit breaker
      * counts: no HTTP status (network error, timeout, no answer, credentials not to be had), an
      * unreadable answer, or 408, 425, 429 or 5xx. Any other 4xx (a version conflict, 409 or 412)
-     * came from a system that is up and answering.
+     * came from a system that is up and answering. The 4xx listed are those the connectors' {@code
+     * AnswerClass} judges retryable; the engine knows no connector package, so it keeps its own
+     * list, and {@code AnswerClassTest} checks that the two agree.
      */
     public boolean outage() {
       if (httpStatus == null || httpStatus < 400 || httpStatus >= 500) {

@@ -1,13 +1,19 @@
 package org.hms.sync.architecture;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.library.dependencies.Slice;
 import org.junit.jupiter.api.Test;
 
-/** Keeps the core (scheduling, outbox, delivery) plain Java, as STYLE.md asks. */
+/**
+ * Keeps the core (scheduling, outbox, delivery) plain Java, as STYLE.md asks, and the connector
+ * packages layered without cycles.
+ */
 class ArchitectureTest {
   private static final JavaClasses PRODUCTION =
       new ClassFileImporter()
@@ -103,6 +109,32 @@ class ArchitectureTest {
             "org.hms.sync.http..",
             "org.hms.sync.app..",
             "org.hms.sync.cli..")
+        .check(PRODUCTION);
+  }
+
+  /**
+   * The connector packages form layers: {@code connector.http} (the HTTP client) below {@code
+   * connector.auth}, below the seam in {@code connector}, below the type packages ({@code rest},
+   * {@code iis}, {@code fhir}, {@code graphql}), below the registry {@code connector.types}.
+   */
+  @Test
+  void the_connector_subpackages_are_free_of_cycles() {
+    slices().matching("org.hms.sync.connector.(**)").should().beFreeOfCycles().check(PRODUCTION);
+  }
+
+  /** As above, with the seam package {@code org.hms.sync.connector} itself taking part. */
+  @Test
+  void the_connector_packages_with_their_seam_are_free_of_cycles() {
+    slices()
+        .matching("org.hms.sync.(**)")
+        .that(
+            DescribedPredicate.describe(
+                "are connector packages",
+                (Slice slice) ->
+                    slice.getNamePart(1).equals("connector")
+                        || slice.getNamePart(1).startsWith("connector.")))
+        .should()
+        .beFreeOfCycles()
         .check(PRODUCTION);
   }
 }

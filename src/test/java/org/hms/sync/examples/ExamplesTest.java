@@ -12,7 +12,7 @@ import java.util.stream.Stream;
 import org.hms.sync.config.ConfigLoader;
 import org.hms.sync.config.ConnectorConfig;
 import org.hms.sync.config.SyncConfig;
-import org.hms.sync.connector.ConnectorTypes;
+import org.hms.sync.connector.types.ConnectorTypes;
 import org.hms.sync.delivery.Connector;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;

@@ -20,8 +20,9 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.hms.sync.Text;
-import org.hms.sync.connector.AnswerTooLargeException;
-import org.hms.sync.connector.Http;
+import org.hms.sync.connector.http.AnswerClass;
+import org.hms.sync.connector.http.AnswerTooLargeException;
+import org.hms.sync.connector.http.Http;
 import org.hms.sync.json.Json;
 import org.hms.sync.json.JsonInputException;
 
@@ -34,10 +35,10 @@ import org.hms.sync.json.JsonInputException;
  * than {@link #MAX_LIFETIME}. Callers that find no fresh token share one token request. A failed
  * request is not cached: the next call tries again. {@link #invalidate()} drops the cached token.
  *
- * <p>Token endpoint failures: network errors, timeouts, 408, 429 and 5xx are retryable; any other
- * answer (400 {@code invalid_client}, 401, a 200 without {@code access_token}, a body that is not
- * JSON or larger than {@link Http#MAX_TOKEN_ANSWER_BYTES}, a token that is not printable ASCII,
- * ...) is not.
+ * <p>Token endpoint failures: network errors, timeouts, 408, 425, 429 and 5xx are retryable, as
+ * {@link AnswerClass} says; any other answer (400 {@code invalid_client}, 401, a 200 without {@code
+ * access_token}, a body that is not JSON or larger than {@link Http#MAX_TOKEN_ANSWER_BYTES}, a
+ * token that is not printable ASCII, ...) is not.
  */
 final class TokenCredentials implements Credentials {
   /** How long a token lives when the endpoint's answer has no {@code expires_in}. */
@@ -220,7 +221,7 @@ final class TokenCredentials implements Credentials {
   /** An answer larger than a token endpoint sends: judged by its status, else refused. */
   private AuthException tooLarge(AnswerTooLargeException answer) {
     int status = answer.statusCode();
-    if (status < 200 || status > 299) {
+    if (AnswerClass.of(status) != AnswerClass.SUCCESS) {
       return refused(status, null);
     }
     return new AuthException(
@@ -231,7 +232,7 @@ final class TokenCredentials implements Credentials {
   }
 
   private Token token(int status, byte[] body, Instant sentAt) {
-    if (status < 200 || status > 299) {
+    if (AnswerClass.of(status) != AnswerClass.SUCCESS) {
       throw refused(status, body);
     }
     JsonNode answer;
@@ -304,7 +305,7 @@ final class TokenCredentials implements Credentials {
   }
 
   private AuthException refused(int status, byte[] body) {
-    boolean retryable = status == 408 || status == 429 || status >= 500;
+    boolean retryable = AnswerClass.of(status) == AnswerClass.RETRYABLE;
     JsonNode answer = json(body);
     String error = text(answer, "error");
     String description = text(answer, "error_description");

@@ -15,7 +15,7 @@ import org.apache.http.conn.EofSensorInputStream;
 import org.apache.http.entity.ContentType;
 import org.apache.http.entity.HttpEntityWrapper;
 import org.apache.http.protocol.HttpContext;
-import org.hms.sync.connector.AnswerTooLargeException;
+import org.hms.sync.connector.http.AnswerTooLargeException;
 
 /**
  * Checks every answer of a FHIR server while HAPI reads it, as an Apache HttpClient response

@@ -1,6 +1,5 @@
 package org.hms.sync.connector.fhir;
 
-import org.hms.sync.connector.RetryAfter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
@@ -30,11 +29,12 @@ import org.hms.sync.connector.AppointmentLister;
 import org.hms.sync.connector.ChangeFeed;
 import org.hms.sync.connector.ChangeNotifications;
 import org.hms.sync.connector.ListedAppointment;
-import org.hms.sync.connector.Http;
 import org.hms.sync.connector.OutboundRequest;
 import org.hms.sync.connector.Preview;
 import org.hms.sync.connector.Previewable;
 import org.hms.sync.connector.auth.Credentials;
+import org.hms.sync.connector.http.Http;
+import org.hms.sync.connector.http.RetryAfter;
 import org.hms.sync.delivery.Connector;
 import org.hms.sync.delivery.PushRequest;
 import org.hms.sync.delivery.PushResult;
@@ -69,8 +69,9 @@ import org.hms.sync.outbox.OutboxEvent;
  * Subscription at the server ({@link FhirSubscription}). The external id stored per appointment
  * is {@link FhirExternalId}: {@code Appointment/<id>/_history/<version>}. Success is 2xx; 408,
  * 425, 429, 5xx, network errors and timeouts are retryable; other 4xx permanent, with the
- * OperationOutcome's issues in the
- * reason. The HAPI client blocks, so calls run on the connector's own threads (as many as {@code
+ * OperationOutcome's issues in the reason; a 409 or 412 to an update is a version conflict only
+ * after a fresh read (see {@link Outcomes}).
+ * The HAPI client blocks, so calls run on the connector's own threads (as many as {@code
  * limits.maxConcurrency}, default {@value #DEFAULT_THREADS}); each call is bounded by the
  * connector's connect and request timeouts.
  */

@@ -1,6 +1,5 @@
 package org.hms.sync.connector.fhir;
 
-import org.hms.sync.connector.RetryAfter;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.api.CacheControlDirective;
 import ca.uhn.fhir.rest.api.Constants;
@@ -35,10 +34,11 @@ import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.Subscription;
 import org.hms.sync.config.ConnectorConfig;
-import org.hms.sync.connector.Http;
 import org.hms.sync.connector.auth.AuthException;
 import org.hms.sync.connector.auth.Credentials;
-import org.hms.sync.connector.auth.Tls;
+import org.hms.sync.connector.http.Http;
+import org.hms.sync.connector.http.RetryAfter;
+import org.hms.sync.connector.http.Tls;
 
 /**
  * The FHIR server of one connector, reached with the HAPI generic client over Apache HttpClient 4

@@ -19,20 +19,22 @@ import org.hl7.fhir.instance.model.api.IBaseOperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hms.sync.SyncException;
 import org.hms.sync.Text;
-import org.hms.sync.connector.AnswerTooLargeException;
-import org.hms.sync.connector.RetryAfter;
 import org.hms.sync.connector.auth.AuthException;
+import org.hms.sync.connector.http.AnswerClass;
+import org.hms.sync.connector.http.AnswerTooLargeException;
+import org.hms.sync.connector.http.RetryAfter;
 import org.hms.sync.delivery.PushResult;
 import org.hms.sync.mapping.MappingException;
 
 /**
- * How the fhir connector judges a failed call: 408, 425, 429 and 5xx, network errors and timeouts
- * may pass and are retryable (Retry-After honoured); any other 4xx is permanent. 409 and 412 to an
- * update with If-Match never get here as such: {@link AppointmentPush} first reads the resource to
- * tell a version conflict from a refusal (see {@link #versionRefusal}). A 2xx answer that cannot
- * be read (too large, not UTF-8, not FHIR) is retryable, as a repeat is safe; the reason says what
- * was wrong with it, never what it held.
- * OperationOutcome issues go into the reason as {@code severity code: diagnostics}, with the
+ * How the fhir connector judges a failed call. A status is judged as {@link AnswerClass} says:
+ * 408, 425, 429 and 5xx are retryable (Retry-After honoured), any other 4xx is permanent; network
+ * errors and timeouts are retryable. The FHIR refinement: 409 and 412 to an update with If-Match
+ * never get here as such: {@link AppointmentPush} first reads the resource to tell a version
+ * conflict from a refusal (see {@link #versionRefusal}) and settles a conflict as the connector's
+ * {@code onVersionConflict} says. A 2xx answer that cannot be read (too large, not UTF-8, not
+ * FHIR) is retryable, as a repeat is safe; the reason says what was wrong with it, never what it
+ * held. OperationOutcome issues go into the reason as {@code severity code: diagnostics}, with the
  * patient's values masked.
  */
 final class Outcomes {
@@ -74,10 +76,6 @@ final class Outcomes {
       }
       return "success";
     }
-  }
-
-  static boolean retryable(int status) {
-    return status == 408 || status == 425 || status == 429 || status >= 500;
   }
 
   /**
@@ -179,12 +177,13 @@ final class Outcomes {
    */
   private static PushResult unread(
       int status, String why, String retryAfter, String what, Instant now) {
-    if (status >= 200 && status < 300) {
+    AnswerClass answer = AnswerClass.of(status);
+    if (answer == AnswerClass.SUCCESS) {
       return new PushResult.Retryable(
           status, "UnreadableResponse", "unreadable answer to " + what + ": " + why, null);
     }
     String detail = "HTTP " + status + " from " + what + " (" + why + ")";
-    if (retryable(status)) {
+    if (answer == AnswerClass.RETRYABLE) {
       return new PushResult.Retryable(
           status, "HttpStatus", detail, RetryAfter.parse(retryAfter, now).orElse(null));
     }
@@ -264,7 +263,8 @@ final class Outcomes {
       String retryAfter) {
     int status = response.getStatusCode();
     String detail = "HTTP " + status + " from " + what + detail(response, redactor);
-    if (status >= 200 && status < 300) {
+    AnswerClass answer = AnswerClass.of(status);
+    if (answer == AnswerClass.SUCCESS) {
       // e.g. an HTML page with 200: its text is not repeated (a change feed has no redactor)
       return new PushResult.Retryable(
           status,
@@ -272,7 +272,7 @@ final class Outcomes {
           "unreadable answer (HTTP " + status + " from " + what + ": " + notFhir(response) + ")",
           null);
     }
-    if (retryable(status)) {
+    if (answer == AnswerClass.RETRYABLE) {
       return new PushResult.Retryable(
           status,
           "HttpStatus",

@@ -6,16 +6,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.hms.sync.SyncException;
-import org.hms.sync.connector.AnswerTooLargeException;
-import org.hms.sync.connector.RetryAfter;
+import org.hms.sync.connector.http.AnswerClass;
+import org.hms.sync.connector.http.AnswerTooLargeException;
+import org.hms.sync.connector.http.RetryAfter;
 import org.hms.sync.delivery.PushResult;
 import org.hms.sync.json.Json;
 import org.hms.sync.json.JsonInputException;
 
 /**
- * Turns a GraphQL server's answer into a {@link PushResult}. The HTTP status decides first (408,
- * 425, 429 and 5xx retryable, other non-2xx permanent); a 2xx answer is read as a GraphQL response
- * and its {@code errors} decide: none is success, any error judged permanent makes the whole
+ * Turns a GraphQL server's answer into a {@link PushResult}. The HTTP status decides first, as
+ * {@link AnswerClass} says (408, 425, 429 and 5xx retryable, other non-2xx permanent; a 401 is
+ * retryable when a fresh token can be had); a 2xx answer is read as a GraphQL response and its
+ * {@code errors} decide: none is success, any error judged permanent makes the whole
  * attempt permanent, otherwise it is retryable. Errors only below a mutation field that did return
  * its object mean the mutation was applied (success with a note).
  *
@@ -72,7 +74,7 @@ final class ResponseJudge {
           "HTTP 401 from " + what + " (the access token is renewed for the next attempt)",
           null);
     }
-    if (status < 200 || status >= 300) {
+    if (AnswerClass.of(status) != AnswerClass.SUCCESS) {
       return judgeStatus(status, retryAfter, body, what);
     }
     JsonNode answer;
@@ -139,7 +141,7 @@ final class ResponseJudge {
           "HTTP 401 from " + what + " (the access token is renewed for the next attempt)",
           null);
     }
-    if (status < 200 || status >= 300) {
+    if (AnswerClass.of(status) != AnswerClass.SUCCESS) {
       return judgeStatus(status, answer.retryAfter(), " (" + answer.getMessage() + ")", what);
     }
     return unknownOutcome(status, what, "was not read (" + answer.getMessage() + ")");
@@ -151,7 +153,7 @@ final class ResponseJudge {
 
   private PushResult judgeStatus(int status, String retryAfter, String errors, String what) {
     String detail = "HTTP " + status + " for " + what + errors;
-    if (status == 408 || status == 425 || status == 429 || status >= 500) {
+    if (AnswerClass.of(status) == AnswerClass.RETRYABLE) {
       return new PushResult.Retryable(
           status, "HttpStatus", detail, RetryAfter.parse(retryAfter, clock.instant()).orElse(null));
     }

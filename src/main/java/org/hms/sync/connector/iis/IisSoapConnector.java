@@ -27,15 +27,16 @@ import org.hms.sync.SyncException;
 import org.hms.sync.config.ConnectorConfig;
 import org.hms.sync.config.IisConfig;
 import org.hms.sync.config.RouteConfig;
-import org.hms.sync.connector.AnswerTooLargeException;
 import org.hms.sync.connector.HealthCheck;
 import org.hms.sync.connector.BeforeSending;
-import org.hms.sync.connector.Http;
 import org.hms.sync.connector.OutboundRequest;
 import org.hms.sync.connector.Preview;
 import org.hms.sync.connector.Previewable;
 import org.hms.sync.connector.auth.AuthException;
 import org.hms.sync.connector.auth.Credentials;
+import org.hms.sync.connector.http.AnswerClass;
+import org.hms.sync.connector.http.AnswerTooLargeException;
+import org.hms.sync.connector.http.Http;
 import org.hms.sync.connector.iis.IisSoap.Fault;
 import org.hms.sync.connector.iis.IisSoap.Reply;
 import org.hms.sync.delivery.Connector;
@@ -61,8 +62,9 @@ import org.slf4j.LoggerFactory;
  * without a usable ACK (empty, unreadable, not SOAP, or MSA-2 not our MSH-10) may still mean the
  * registry recorded the dose: it is retried at most {@code iis.unreadableAckRetries} times, then
  * dead-lettered with the answer, patient data masked, for a person to decide. SecurityFault,
- * MessageTooLargeFault and UnsupportedOperationFault are permanent; UnknownFault, timeouts,
- * network errors and HTTP 408, 425, 429 and 5xx are retryable.
+ * MessageTooLargeFault and UnsupportedOperationFault are permanent; UnknownFault, timeouts and
+ * network errors are retryable. A non-2xx answer without a SOAP fault is judged by its status as
+ * {@link AnswerClass} says (408, 425, 429 and 5xx retryable, any other permanent).
  *
  * <p>Idempotency: a retry of one delivery sends the same ORC-3 and action code; its MSH-10 is new
  * per attempt (see {@link #controlId}).
@@ -317,11 +319,13 @@ public final class IisSoapConnector implements Connector, Previewable, HealthChe
 
   /**
    * No answer to judge: a network failure, or an answer too large to read. After a 2xx a too-large
-   * answer may still mean the dose was recorded, so it counts as an unreadable answer.
+   * answer may still mean the dose was recorded, so it counts as an unreadable answer. After any
+   * other status it is retryable whatever the status: the SOAP fault that would decide (see {@link
+   * #fault}) could not be read.
    */
   private PushResult failed(Throwable failure, Plan.Send send, int attemptInRun) {
     AnswerTooLargeException tooLarge = AnswerTooLargeException.in(failure);
-    if (tooLarge != null && tooLarge.statusCode() >= 200 && tooLarge.statusCode() < 300) {
+    if (tooLarge != null && AnswerClass.of(tooLarge.statusCode()) == AnswerClass.SUCCESS) {
       return unreadableAnswer(
           tooLarge.statusCode(),
           "no usable ACK for the VXU (" + send.describe() + "): " + tooLarge.getMessage(),
@@ -354,7 +358,8 @@ public final class IisSoapConnector implements Connector, Previewable, HealthChe
     if (reply instanceof Reply.Faulted faulted) {
       return fault(status, faulted.fault(), send, sentLength);
     }
-    if (reply instanceof Reply.Returned returned && status >= 200 && status < 300) {
+    AnswerClass answer = AnswerClass.of(status);
+    if (reply instanceof Reply.Returned returned && answer == AnswerClass.SUCCESS) {
       AckResult ack = AckReader.read(returned.value(), send.controlId());
       if (ack instanceof AckResult.Unreadable unreadable) {
         return unreadableAnswer(
@@ -372,10 +377,10 @@ public final class IisSoapConnector implements Connector, Previewable, HealthChe
             : "a submitSingleMessageResponse came with HTTP " + status;
     String detail =
         "HTTP " + status + " to submitSingleMessage (" + send.describe() + "): " + problem;
-    if (status >= 200 && status < 300) {
+    if (answer == AnswerClass.SUCCESS) {
       return unreadableAnswer(status, detail, response.body(), send, attemptInRun);
     }
-    if (status == 408 || status == 425 || status == 429 || status >= 500) {
+    if (answer == AnswerClass.RETRYABLE) {
       return new PushResult.Retryable(status, "HttpStatus", detail, null);
     }
     return new PushResult.Permanent(

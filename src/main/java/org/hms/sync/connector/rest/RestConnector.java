@@ -22,15 +22,16 @@ import org.hms.sync.config.ConnectorConfig;
 import org.hms.sync.config.RouteConfig;
 import java.time.Instant;
 import org.hms.sync.Text;
-import org.hms.sync.connector.AnswerTooLargeException;
 import org.hms.sync.connector.AppointmentLister;
 import org.hms.sync.connector.BeforeSending;
-import org.hms.sync.connector.Http;
 import org.hms.sync.connector.OutboundRequest;
 import org.hms.sync.connector.Preview;
 import org.hms.sync.connector.Previewable;
-import org.hms.sync.connector.RetryAfter;
 import org.hms.sync.connector.auth.Credentials;
+import org.hms.sync.connector.http.AnswerClass;
+import org.hms.sync.connector.http.AnswerTooLargeException;
+import org.hms.sync.connector.http.Http;
+import org.hms.sync.connector.http.RetryAfter;
 import org.hms.sync.delivery.Connector;
 import org.hms.sync.delivery.PushRequest;
 import org.hms.sync.delivery.PushResult;
@@ -42,9 +43,10 @@ import org.hms.sync.mapping.MappingInput;
 
 /**
  * Sends each event as one HTTP request of its route: JSONata-shaped body, {@code Idempotency-Key}
- * header with the delivery's stable key, auth and configured headers. 2xx is success; network
- * errors, timeouts, 408, 425, 429 and 5xx are retryable (Retry-After honoured); anything else is
- * permanent. Redirects are never followed.
+ * header with the delivery's stable key, auth and configured headers. Answers are judged by
+ * {@link AnswerClass}: 2xx is success; network errors, timeouts, 408, 425, 429 and 5xx are
+ * retryable (Retry-After honoured); anything else is permanent, except a 401 when the credentials
+ * can fetch a fresh token for the next attempt (retryable). Redirects are never followed.
  */
 public final class RestConnector implements Connector, Previewable, AppointmentLister {
 
@@ -207,7 +209,8 @@ public final class RestConnector implements Connector, Previewable, AppointmentL
    */
   private PushResult classify(
       int status, String retryAfter, byte[] body, String unread, String what, String pointer) {
-    if (status >= 200 && status < 300) {
+    AnswerClass answer = AnswerClass.of(status);
+    if (answer == AnswerClass.SUCCESS) {
       return success(status, body, unread, pointer);
     }
     String detail =
@@ -219,7 +222,7 @@ public final class RestConnector implements Connector, Previewable, AppointmentL
           status, "HttpStatus", detail + " (the access token is renewed for the next attempt)",
           null);
     }
-    if (status == 408 || status == 425 || status == 429 || status >= 500) {
+    if (answer == AnswerClass.RETRYABLE) {
       return new PushResult.Retryable(
           status,
           "HttpStatus",

@@ -29,7 +29,9 @@ import org.hms.sync.config.AuthConfig;
 import org.hms.sync.config.ConnectorConfig;
 import org.hms.sync.config.TimeoutsConfig;
 import org.hms.sync.config.TlsConfig;
-import org.hms.sync.connector.Http;
+import org.hms.sync.connector.http.Http;
+import org.hms.sync.connector.http.Tls;
+import org.hms.sync.connector.http.TlsException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -181,7 +183,7 @@ class MutualTlsTest {
   @Test
   void a_wrong_key_store_password_names_the_file_but_not_the_password() {
     assertThatThrownBy(() -> Tls.context(new TlsConfig(clientP12, "wrong-pass-987", null, null)))
-        .isInstanceOfSatisfying(AuthException.class, e -> assertThat(e.retryable()).isFalse())
+        .isInstanceOf(TlsException.class)
         .hasMessageContaining(clientP12.toString())
         .hasMessageContaining("tls.keyStorePassword")
         .hasMessageNotContaining("wrong-pass-987")
@@ -191,7 +193,7 @@ class MutualTlsTest {
   @Test
   void a_wrong_trust_store_password_names_the_file() {
     assertThatThrownBy(() -> Tls.context(new TlsConfig(null, null, trustP12, "wrong-pass-987")))
-        .isInstanceOf(AuthException.class)
+        .isInstanceOf(TlsException.class)
         .hasMessageContaining(trustP12.toString())
         .hasMessageContaining("tls.trustStorePassword")
         .hasMessageNotContaining("wrong-pass-987");
@@ -202,7 +204,7 @@ class MutualTlsTest {
     Path absent = dir.resolve("absent.p12");
 
     assertThatThrownBy(() -> Tls.context(new TlsConfig(absent, PASSWORD, null, null)))
-        .isInstanceOf(AuthException.class)
+        .isInstanceOf(TlsException.class)
         .hasMessageContaining(absent.toString())
         .hasMessageContaining("does not exist")
         .hasMessageNotContaining(PASSWORD);
@@ -213,7 +215,7 @@ class MutualTlsTest {
     Path text = Files.writeString(dir.resolve("notes.p12"), "not a key store");
 
     assertThatThrownBy(() -> Tls.context(new TlsConfig(text, PASSWORD, null, null)))
-        .isInstanceOf(AuthException.class)
+        .isInstanceOf(TlsException.class)
         .hasMessageContaining(text.toString())
         .hasMessageContaining("PKCS#12 or JKS");
   }
@@ -224,7 +226,7 @@ class MutualTlsTest {
     Path file = TestPki.write(certificatesOnly, dir.resolve("certs-only.p12"), PASSWORD);
 
     assertThatThrownBy(() -> Tls.context(new TlsConfig(file, PASSWORD, null, null)))
-        .isInstanceOf(AuthException.class)
+        .isInstanceOf(TlsException.class)
         .hasMessageContaining("holds no private key");
   }
 

@@ -238,6 +238,26 @@ class OAuth2CredentialsTest {
   }
 
   @Test
+  void too_early_is_retryable() {
+    server.answerNext(425, "");
+
+    AuthException early = failure(credentials());
+
+    assertThat(early.retryable()).isTrue();
+    assertThat(early.getMessage()).contains("HTTP 425").contains("will try again");
+  }
+
+  @Test
+  void request_timeout_is_retryable() {
+    server.answerNext(408, "");
+
+    AuthException timedOut = failure(credentials());
+
+    assertThat(timedOut.retryable()).isTrue();
+    assertThat(timedOut.getMessage()).contains("HTTP 408");
+  }
+
+  @Test
   void invalid_scope_is_not_retryable_and_points_at_the_scope() {
     server.answerNext(400, "{\"error\":\"invalid_scope\",\"error_description\":\"unknown scope\"}");
 

@@ -18,7 +18,7 @@ import org.hl7.fhir.r4.model.Appointment;
 import org.hl7.fhir.r4.model.Reference;
 import org.hms.sync.SyncException;
 import org.hms.sync.config.RouteConfig;
-import org.hms.sync.connector.ConnectorTypes;
+import org.hms.sync.connector.types.ConnectorTypes;
 import org.hms.sync.delivery.PushResult;
 import org.hms.sync.mapping.SampleEvents;
 import org.hms.sync.outbox.EventTypes;

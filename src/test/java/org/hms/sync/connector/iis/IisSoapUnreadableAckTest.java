@@ -81,6 +81,20 @@ class IisSoapUnreadableAckTest {
   }
 
   @Test
+  void an_answer_over_4_mib_with_any_other_status_is_retryable_as_its_fault_was_not_read() {
+    IisSoapConnector connector = connector(registry.rawUri(), 1);
+    registry.rawAnswer(404, "text/html", "x".repeat(5 * 1024 * 1024));
+
+    PushResult result = push(connector, request(completedEvent(), null, 1));
+
+    assertThat(result).isInstanceOf(PushResult.Retryable.class);
+    PushResult.Retryable retryable = (PushResult.Retryable) result;
+    assertThat(retryable.httpStatus()).isEqualTo(404);
+    assertThat(retryable.errorClass()).isEqualTo("HttpStatus");
+    assertThat(retryable.reason()).contains("HTTP 404", "4 MiB").doesNotContain("xxxxxxxxxx");
+  }
+
+  @Test
   void with_no_unreadable_ack_retries_the_first_unreadable_answer_is_a_dead_letter() {
     IisSoapConnector connector = connector(registry.uri(), 0);
     registry.answer(received -> "");

@@ -1,4 +1,4 @@
-package org.hms.sync.connector.auth;
+package org.hms.sync.connector.http;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,15 +26,15 @@ public final class Tls {
    * file (the type is found from the content); the key's password is the key store's. Without a
    * trust store the JDK's default trust applies; without a key store no client certificate is sent.
    *
-   * @throws AuthException (not retryable) when a store cannot be read; the message names the file,
-   *     never the password
+   * @throws TlsException when a store cannot be read; the message names the file, never the
+   *     password
    */
   public static SSLContext context(TlsConfig tls) {
     if (tls.isDefault()) {
       try {
         return SSLContext.getDefault();
       } catch (NoSuchAlgorithmException e) {
-        throw new AuthException("no default TLS context: " + e.getMessage(), false, e);
+        throw new TlsException("no default TLS context: " + e.getMessage(), e);
       }
     }
     KeyManager[] keyManagers = null;
@@ -42,10 +42,9 @@ public final class Tls {
       char[] password = password(tls.keyStorePassword());
       KeyStore keys = load(tls.keyStore(), password, "key store", "tls.keyStore");
       if (!holdsKey(keys)) {
-        throw new AuthException(
+        throw new TlsException(
             "TLS key store " + tls.keyStore() + " holds no private key with a certificate; put"
-                + " the client certificate and its key in it (e.g. openssl pkcs12 -export)",
-            false);
+                + " the client certificate and its key in it (e.g. openssl pkcs12 -export)");
       }
       try {
         KeyManagerFactory factory =
@@ -53,16 +52,14 @@ public final class Tls {
         factory.init(keys, password);
         keyManagers = factory.getKeyManagers();
       } catch (UnrecoverableKeyException wrongPassword) {
-        throw new AuthException(
+        throw new TlsException(
             "the key in TLS key store " + tls.keyStore() + " cannot be unlocked with"
                 + " tls.keyStorePassword; the key's password must be the store's",
-            false,
             wrongPassword);
       } catch (GeneralSecurityException unusable) {
-        throw new AuthException(
+        throw new TlsException(
             "TLS key store " + tls.keyStore() + " cannot be used ("
                 + unusable.getClass().getSimpleName() + ")",
-            false,
             unusable);
       }
     }
@@ -76,20 +73,18 @@ public final class Tls {
               "tls.trustStore");
       try {
         if (trusted.size() == 0) {
-          throw new AuthException(
+          throw new TlsException(
               "TLS trust store " + tls.trustStore() + " holds no certificate; import the"
-                  + " server's CA certificate into it",
-              false);
+                  + " server's CA certificate into it");
         }
         TrustManagerFactory factory =
             TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         factory.init(trusted);
         trustManagers = factory.getTrustManagers();
       } catch (GeneralSecurityException unusable) {
-        throw new AuthException(
+        throw new TlsException(
             "TLS trust store " + tls.trustStore() + " cannot be used ("
                 + unusable.getClass().getSimpleName() + ")",
-            false,
             unusable);
       }
     }
@@ -98,8 +93,8 @@ public final class Tls {
       context.init(keyManagers, trustManagers, null);
       return context;
     } catch (GeneralSecurityException failed) {
-      throw new AuthException(
-          "cannot build the TLS context: " + failed.getClass().getSimpleName(), false, failed);
+      throw new TlsException(
+          "cannot build the TLS context: " + failed.getClass().getSimpleName(), failed);
     }
   }
 
@@ -109,15 +104,15 @@ public final class Tls {
 
   private static KeyStore load(Path file, char[] password, String what, String key) {
     if (!Files.isRegularFile(file)) {
-      throw new AuthException(
-          "TLS " + what + " " + file + " does not exist or is not a file; check " + key, false);
+      throw new TlsException(
+          "TLS " + what + " " + file + " does not exist or is not a file; check " + key);
     }
     try {
       // probes the type: PKCS#12 and JKS both load
       return KeyStore.getInstance(file.toFile(), password);
     } catch (IOException unreadable) {
       boolean wrongPassword = unreadable.getCause() instanceof UnrecoverableKeyException;
-      throw new AuthException(
+      throw new TlsException(
           wrongPassword
               ? "TLS " + what + " " + file + " cannot be opened with the configured password;"
                   + " check " + key + "Password"
@@ -125,13 +120,11 @@ public final class Tls {
                   + unreadable.getClass().getSimpleName()
                   + "): wrong password, or not a PKCS#12 or JKS file; check " + key + " and "
                   + key + "Password",
-          false,
           unreadable);
     } catch (GeneralSecurityException notAStore) {
-      throw new AuthException(
+      throw new TlsException(
           "TLS " + what + " " + file + " is not a PKCS#12 or JKS file ("
               + notAStore.getClass().getSimpleName() + "); check " + key,
-          false,
           notAStore);
     }
   }

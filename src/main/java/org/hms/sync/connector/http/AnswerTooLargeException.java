@@ -1,4 +1,4 @@
-package org.hms.sync.connector;
+package org.hms.sync.connector.http;
 
 import java.io.IOException;
 

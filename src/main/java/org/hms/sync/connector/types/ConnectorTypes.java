@@ -1,4 +1,4 @@
-package org.hms.sync.connector;
+package org.hms.sync.connector.types;
 
 import java.time.Clock;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package org.hms.sync.connector;
+package org.hms.sync.connector.types;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

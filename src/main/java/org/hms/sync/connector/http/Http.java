@@ -1,4 +1,4 @@
-package org.hms.sync.connector;
+package org.hms.sync.connector.http;
 
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,7 +12,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 import org.hms.sync.SyncException;
 import org.hms.sync.config.ConnectorConfig;
-import org.hms.sync.connector.auth.Tls;
 
 /** The HTTP client every connector type shares the rules of. */
 public final class Http {
