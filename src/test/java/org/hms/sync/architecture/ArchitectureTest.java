@@ -137,4 +137,13 @@ class ArchitectureTest {
         .beFreeOfCycles()
         .check(PRODUCTION);
   }
+
+  /**
+   * No package of the product imports, through any path, a package that imports it back: each
+   * can be read and changed with only the packages below it in mind.
+   */
+  @Test
+  void all_packages_are_free_of_cycles() {
+    slices().matching("org.hms.sync.(**)").should().beFreeOfCycles().check(PRODUCTION);
+  }
 }
