@@ -76,15 +76,18 @@ class FhirJpaSubscriptionTest {
 
   @Test
   void a_subscription_that_differs_is_put_back_and_unsubscribing_deletes_it() {
+    // The server activates a requested Subscription by updating it itself, some time later; a
+    // write of ours at that moment meets a version conflict. So each step waits for activation.
     connector(SECRET, criteria).subscribe();
-    String id = single().getIdElement().getIdPart();
+    String id = awaitActive().getIdElement().getIdPart();
     FhirConnector rotated = connector("another-secret-of-32-characters!", criteria);
 
     String afterRotation = rotated.subscribe();
-    Subscription switchedOff = single();
+    Subscription switchedOff = awaitActive();
     switchedOff.setStatus(Subscription.SubscriptionStatus.OFF);
     client.update().resource(switchedOff).execute();
     String afterSwitchOff = rotated.subscribe();
+    awaitActive();
     String deleted = rotated.unsubscribe();
 
     assertThat(afterRotation).isEqualTo("repaired Subscription/" + id + " (another secret header)");
@@ -121,6 +124,13 @@ class FhirJpaSubscriptionTest {
     FhirConnector connector = FhirConnector.create(config, Clock.systemUTC());
     connectors.add(connector);
     return connector;
+  }
+
+  /** The one Subscription once the server has activated it. */
+  private Subscription awaitActive() {
+    return await()
+        .atMost(Duration.ofSeconds(30))
+        .until(this::single, made -> made.getStatus() == Subscription.SubscriptionStatus.ACTIVE);
   }
 
   private Subscription single() {
