@@ -64,14 +64,9 @@ public final class SyncRecords {
     transactor.inTransaction(
         "store external id of appointment " + appointmentId,
         connection -> {
-          try (PreparedStatement upsert =
-              connection.prepareStatement(transactor.dialect().upsertExternalRef())) {
-            upsert.setString(1, connectorId);
-            upsert.setString(2, appointmentId);
-            upsert.setString(3, externalId);
-            Jdbc.setInstant(upsert, 4, now);
-            return upsert.executeUpdate();
-          }
+          ExternalRefs.remember(
+              connection, transactor.dialect(), connectorId, appointmentId, externalId, now);
+          return null;
         });
   }
 

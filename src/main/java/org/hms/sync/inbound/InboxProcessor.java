@@ -13,6 +13,8 @@ import org.hms.sync.Failures;
 import org.hms.sync.Ids;
 import org.hms.sync.SyncException;
 import org.hms.sync.config.ConflictPolicy;
+import org.hms.sync.inbound.change.InboundChange;
+import org.hms.sync.inbound.change.InboundChanges;
 import org.hms.sync.scheduling.Appointment;
 import org.hms.sync.scheduling.AppointmentSnapshot;
 import org.hms.sync.scheduling.AppointmentStatus;

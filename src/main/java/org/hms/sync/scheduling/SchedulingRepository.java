@@ -319,38 +319,6 @@ final class SchedulingRepository {
     }
   }
 
-  /** The appointment the connector knows by this external id (from external_ref). */
-  Optional<String> appointmentIdByExternalId(
-      Connection connection, String connectorId, String externalId) throws SQLException {
-    try (PreparedStatement select =
-        connection.prepareStatement(
-            "SELECT appointment_id FROM external_ref WHERE connector_id = ? AND external_id = ?"
-                + " ORDER BY updated_at DESC")) {
-      select.setString(1, connectorId);
-      select.setString(2, externalId);
-      try (ResultSet rows = select.executeQuery()) {
-        return rows.next() ? Optional.of(rows.getString(1)) : Optional.empty();
-      }
-    }
-  }
-
-  void upsertExternalRef(
-      Connection connection,
-      String upsertSql,
-      String connectorId,
-      String appointmentId,
-      String externalId,
-      Instant now)
-      throws SQLException {
-    try (PreparedStatement upsert = connection.prepareStatement(upsertSql)) {
-      upsert.setString(1, connectorId);
-      upsert.setString(2, appointmentId);
-      upsert.setString(3, externalId);
-      Jdbc.setInstant(upsert, 4, now);
-      upsert.executeUpdate();
-    }
-  }
-
   private static boolean exists(Connection connection, String sql, String parameter)
       throws SQLException {
     try (PreparedStatement select = connection.prepareStatement(sql)) {

@@ -19,6 +19,7 @@ import org.hms.sync.TimeRange;
 import org.hms.sync.db.CommitHook;
 import org.hms.sync.db.Transactor;
 import org.hms.sync.outbox.EventTypes;
+import org.hms.sync.delivery.ExternalRefs;
 import org.hms.sync.outbox.Outbox;
 import org.hms.sync.outbox.OutboxEvent;
 
@@ -186,7 +187,7 @@ public final class SchedulingService {
   public Optional<String> findAppointmentIdByExternalId(String connectorId, String externalId) {
     return transactor.inTransaction(
         "find appointment by external id of connector " + connectorId,
-        c -> repository.appointmentIdByExternalId(c, connectorId, externalId));
+        c -> ExternalRefs.appointmentId(c, connectorId, externalId));
   }
 
   public List<Appointment> listAppointments(String patientId, AppointmentStatus status, int limit) {
@@ -256,8 +257,8 @@ public final class SchedulingService {
                       null);
               repository.insertAppointment(connection, appointment, now);
               if (externalId != null) {
-                repository.upsertExternalRef(
-                    connection, transactor.dialect().upsertExternalRef(), origin,
+                ExternalRefs.remember(
+                    connection, transactor.dialect(), origin,
                     appointment.id(), externalId, now);
               }
               appendEvent(connection, appointment, 1, EventTypes.CREATED, origin);

@@ -1,10 +1,10 @@
-package org.hms.sync.inbound;
+package org.hms.sync.inbound.change;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
-import org.hms.sync.inbound.InboundChange.Action;
+import org.hms.sync.inbound.change.InboundChange.Action;
 import org.hms.sync.json.Json;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package org.hms.sync.inbound;
+package org.hms.sync.inbound.change;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package org.hms.sync.inbound;
+package org.hms.sync.inbound.change;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.hms.sync.Text;
-import org.hms.sync.inbound.InboundChange.Action;
+import org.hms.sync.inbound.change.InboundChange.Action;
 
 /**
  * Reads what an inbound mapping returned: one change, an array of changes, or {@code null}
