@@ -195,9 +195,10 @@ public final class SimulateIisCommand implements Callable<Integer> {
     return validatedOptions();
   }
 
-  private static String changesLine(URI baseUrl, SimulatorOptions options) {
+  static String changesLine(URI baseUrl, SimulatorOptions options) {
+    // {id} is a placeholder for people, not a URI: it cannot go through URI.resolve.
     return "The IIS's own changes: POST "
-        + baseUrl.resolve("/sim/appointments/{id}/reschedule")
+        + baseUrl.resolve("/sim/appointments/") + "{id}/reschedule"
         + " {\"slotTime\",\"slotEnd\"} or .../cancel {\"reason\"}; feed: GET "
         + baseUrl.resolve("/api/changes?updatedSince=...&limit=N")
         + (options.webhookUrl() == null

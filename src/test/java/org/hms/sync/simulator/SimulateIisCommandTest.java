@@ -22,6 +22,17 @@ class SimulateIisCommandTest {
   }
 
   @Test
+  void the_start_up_lines_name_the_change_routes_with_their_placeholders() {
+    String line =
+        SimulateIisCommand.changesLine(
+            java.net.URI.create("http://127.0.0.1:8089/api"), SimulatorOptions.defaults());
+
+    assertThat(line)
+        .contains("POST http://127.0.0.1:8089/sim/appointments/{id}/reschedule")
+        .contains("GET http://127.0.0.1:8089/api/changes?updatedSince=...&limit=N");
+  }
+
+  @Test
   void fail_rate_above_one_is_refused() {
     int exitCode = run("--fail-rate", "1.5");
 
